@@ -1,0 +1,29 @@
+package ai.fastai4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/** Lookup table of {@code n} vectors of size {@code dim}; fastai's init: truncated normal, std 0.01. */
+public final class Embedding extends Module {
+    private final Parameter weight;
+
+    public Embedding(NDManager m, int n, int dim) {
+        NDArray w = m.truncatedNormal(0f, 0.01f, new Shape(n, dim), DataType.FLOAT32);
+        this.weight = parameter("weight", Parameter.Kind.WEIGHT, w);
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** Looks up integer indices of any shape; output has one more axis of size dim. */
+    @Override
+    public NDArray forward(NDArray indices) {
+        NDArray idx = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
+        return JniUtils.embedding((PtNDArray) idx, (PtNDArray) weight.data(), false);
+    }
+}

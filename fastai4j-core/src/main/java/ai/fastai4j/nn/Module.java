@@ -24,6 +24,14 @@ public abstract class Module implements AutoCloseable {
     /** Runs the layer. Activations attach to the input's manager (use a scope per step). */
     public abstract NDArray forward(NDArray x);
 
+    /** Runs the layer on several inputs; single-input modules take the only one. */
+    public NDArray forward(ai.djl.ndarray.NDList inputs) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " takes one input, got " + inputs.size());
+        }
+        return forward(inputs.get(0));
+    }
+
     /** Registers a child under {@code name}; returns it for field assignment. */
     protected <M extends Module> M register(String name, M child) {
         if (children.containsKey(name) || parameters.containsKey(name)) {

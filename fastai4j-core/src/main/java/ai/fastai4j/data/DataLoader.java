@@ -1,0 +1,267 @@
+package ai.fastai4j.data;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+/**
+ * Batches of one split. Loader threads read and transform the items of upcoming batches and collate them in
+ * Java memory while the model trains on the current one; the training thread only copies each batch to the
+ * engine and runs the batch transforms ({@link #toBatch}). The order of each epoch depends only on the seed
+ * and the epoch number, so runs repeat exactly.
+ */
+public final class DataLoader {
+    private final IntFunction<List<Object>> samples;
+    private final int numItems;
+    private final List<TransformBlock> blocks;
+    private final int nInputs;
+    private final Split split;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final int batchSize;
+    private final long seed;
+    private final List<ItemTransform> itemTransforms;
+    private final List<BatchTransform> batchTransforms;
+    private final ExecutorService pool;
+    private final int prefetch;
+    private final IntFunction<String> describe;
+    private int epoch;
+
+    DataLoader(IntFunction<List<Object>> samples, int numItems, IntFunction<String> describe, List<TransformBlock> blocks,
+            int nInputs, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
+            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
+            int prefetch) {
+        this.samples = samples;
+        this.numItems = numItems;
+        this.describe = describe;
+        this.blocks = List.copyOf(blocks);
+        this.nInputs = nInputs;
+        this.split = split;
+        this.shuffle = shuffle;
+        this.dropLast = dropLast;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.itemTransforms = List.copyOf(itemTransforms);
+        this.batchTransforms = List.copyOf(batchTransforms);
+        this.pool = pool;
+        this.prefetch = prefetch;
+    }
+
+    /** Number of batches in one epoch. */
+    public int numBatches() {
+        return dropLast ? numItems / batchSize : (numItems + batchSize - 1) / batchSize;
+    }
+
+    public int numItems() {
+        return numItems;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public Split split() {
+        return split;
+    }
+
+    public List<TransformBlock> blocks() {
+        return blocks;
+    }
+
+    public int nInputs() {
+        return nInputs;
+    }
+
+    public List<ItemTransform> itemTransforms() {
+        return itemTransforms;
+    }
+
+    public List<BatchTransform> batchTransforms() {
+        return batchTransforms;
+    }
+
+    /** A new epoch: a fresh (seeded) order, batches prepared ahead by the loader threads. */
+    public EpochIterator epoch() {
+        int e = epoch++;
+        int[] order = new int[numItems];
+        for (int i = 0; i < numItems; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            order = Splitters.permutation(numItems, new Random(mix(seed, e, -1)));
+        }
+        return new EpochIterator(order, e);
+    }
+
+    /** The first batch of a new epoch (for showing and summaries). */
+    public HostBatch oneBatch() {
+        try (EpochIterator it = epoch()) {
+            if (!it.hasNext()) {
+                throw new DataException("no batch: " + numItems + " items with batch size " + batchSize
+                        + (dropLast ? " and the last partial batch dropped" : ""));
+            }
+            return it.next();
+        }
+    }
+
+    /** Copies a host batch to the engine and runs the blocks' and the user's batch transforms. */
+    public ai.fastai4j.data.Batch toBatch(HostBatch hostBatch, NDManager manager) {
+        ai.fastai4j.data.Batch b = hostBatch.toBatch(manager);
+        for (BatchTransform t : batchTransforms) {
+            b = t.encode(b, split);
+        }
+        return b;
+    }
+
+    /** Reverses the batch transforms (for showing). */
+    public ai.fastai4j.data.Batch decodeBatch(ai.fastai4j.data.Batch batch) {
+        ai.fastai4j.data.Batch b = batch;
+        for (int i = batchTransforms.size() - 1; i >= 0; i--) {
+            b = batchTransforms.get(i).decode(b);
+        }
+        return b;
+    }
+
+    /** Loads, transforms and collates the given items (runs on a loader thread). */
+    HostBatch load(int[] idx, int epochNumber) {
+        List<List<Object>> rows = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            List<Object> s;
+            try {
+                s = samples.apply(i);
+                Random rng = new Random(mix(seed, epochNumber, i));
+                for (ItemTransform t : itemTransforms) {
+                    s = t.apply(s, split, rng);
+                }
+            } catch (DataException e) {
+                throw e.getMessage().contains(describe.apply(i)) ? e
+                        : new DataException("item " + describe.apply(i) + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new DataException("item " + describe.apply(i) + ": " + e, e);
+            }
+            rows.add(s);
+        }
+        int width = rows.get(0).size();
+        List<HostTensor> xs = new ArrayList<>();
+        List<HostTensor> ys = new ArrayList<>();
+        for (int j = 0; j < width; j++) {
+            List<Object> column = new ArrayList<>(rows.size());
+            for (List<Object> r : rows) {
+                column.add(r.get(j));
+            }
+            HostTensor t;
+            try {
+                t = blocks.get(j).collate(column);
+            } catch (DataException e) {
+                throw new DataException("collating a batch (" + blocks.get(j).name() + ", first item "
+                        + describe.apply(idx[0]) + "): " + e.getMessage(), e);
+            }
+            (j < nInputs ? xs : ys).add(t);
+        }
+        return new HostBatch(xs, ys, idx);
+    }
+
+    static long mix(long seed, int epoch, int index) {
+        long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + index * 0x165667B19E3779F9L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 32);
+    }
+
+    /** Iterates one epoch's batches in order; {@link #close} cancels the batches still being prepared. */
+    public final class EpochIterator implements Iterator<HostBatch>, AutoCloseable {
+        private final int[] order;
+        private final int epochNumber;
+        private final int n;
+        private final ArrayDeque<Future<HostBatch>> queue = new ArrayDeque<>();
+        private int submitted;
+        private int consumed;
+
+        EpochIterator(int[] order, int epochNumber) {
+            this.order = order;
+            this.epochNumber = epochNumber;
+            this.n = numBatches();
+        }
+
+        private int[] indices(int b) {
+            int from = b * batchSize;
+            int to = Math.min(from + batchSize, order.length);
+            int[] idx = new int[to - from];
+            System.arraycopy(order, from, idx, 0, idx.length);
+            return idx;
+        }
+
+        private void fill() {
+            if (pool == null) {
+                return;
+            }
+            while (submitted < n && queue.size() < prefetch) {
+                int[] idx = indices(submitted++);
+                queue.add(pool.submit(() -> load(idx, epochNumber)));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return consumed < n;
+        }
+
+        @Override
+        public HostBatch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            if (pool == null) {
+                return load(indices(consumed++), epochNumber);
+            }
+            fill();
+            Future<HostBatch> f = queue.poll();
+            consumed++;
+            try {
+                HostBatch b = f.get();
+                fill();
+                return b;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataException("interrupted while waiting for a batch", e);
+            } catch (ExecutionException e) {
+                close();
+                Throwable c = e.getCause();
+                if (c instanceof DataException d) {
+                    throw new DataException(d.getMessage(), d);
+                }
+                throw new DataException("loading a batch failed: " + c, c);
+            } catch (CancellationException e) {
+                throw new DataException("batch loading was cancelled", e);
+            }
+        }
+
+        public int numBatches() {
+            return n;
+        }
+
+        @Override
+        public void close() {
+            for (Future<HostBatch> f : queue) {
+                f.cancel(true);
+            }
+            queue.clear();
+            consumed = n;
+        }
+    }
+
+    /** Unmodifiable view used by summaries. */
+    List<Object> sampleForSummary(int i) {
+        return Collections.unmodifiableList(samples.apply(i));
+    }
+}

@@ -1,0 +1,36 @@
+package ai.fastai4j.data.external;
+
+import java.nio.file.Path;
+
+/** A file's size or digest differs from the one recorded; the file has been deleted. */
+public class ChecksumMismatchException extends DatasetUnavailableException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final String expected;
+    private final String actual;
+
+    public ChecksumMismatchException(Path file, String source, String algorithm, String expected, String actual) {
+        super(algorithm + " mismatch for " + file.getFileName() + (source == null ? "" : " from " + source)
+                + ": expected " + expected + ", got " + actual
+                + ". The file was deleted; it is corrupt, truncated or not the published version.");
+        this.file = file;
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    /** The file that failed the check (already deleted). */
+    public Path file() {
+        return file;
+    }
+
+    /** The recorded value. */
+    public String expected() {
+        return expected;
+    }
+
+    /** The value found. */
+    public String actual() {
+        return actual;
+    }
+}

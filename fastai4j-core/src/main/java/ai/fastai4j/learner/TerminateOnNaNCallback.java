@@ -1,0 +1,28 @@
+package ai.fastai4j.learner;
+
+/** Stops training with a clear message as soon as the training loss is NaN or infinite. */
+public final class TerminateOnNaNCallback implements Callback {
+    private String message;
+
+    @Override
+    public void beforeFit(Learner learn) {
+        message = null;
+    }
+
+    @Override
+    public void afterBatch(Learner learn) {
+        if (learn.isTraining() && (Double.isNaN(learn.loss()) || Double.isInfinite(learn.loss()))) {
+            message = "training loss is " + learn.loss() + " at epoch " + learn.epoch() + ", batch " + learn.iter()
+                    + ": training stopped (lower the learning rate, or check the inputs for NaN values)";
+            if (!learn.hasCallback(LRFinder.class)) {
+                System.err.println(message);
+            }
+            throw new CancelFitException(message);
+        }
+    }
+
+    /** Why the last fit was stopped, or null if it was not. */
+    public String message() {
+        return message;
+    }
+}

@@ -78,7 +78,7 @@ public final class Parameter implements AutoCloseable {
         boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         try {
-            data.set(new ai.djl.ndarray.index.NDIndex(), values.toType(data.getDataType(), false));
+            data.set(new ai.djl.ndarray.index.NDIndex("..."), values.toType(data.getDataType(), false));
         } finally {
             ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
         }

@@ -209,15 +209,17 @@ public final class ProgressBars {
 
     private static final class BarReporter implements ProgressReporter {
         private final ProgressBar bar;
+        private final ClearingConsumer consumer;
         private volatile boolean closed;
 
         BarReporter(String name, int total, PrintStream out) {
+            consumer = new ClearingConsumer(out);
             bar = new ProgressBarBuilder()
                     .setTaskName(name)
                     .setInitialMax(total > 0 ? total : -1)
                     .setStyle(unicodeOk() ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(250)
-                    .setConsumer(new ClearingConsumer(out))
+                    .setConsumer(consumer)
                     .clearDisplayOnFinish()
                     .build();
         }
@@ -245,6 +247,9 @@ public final class ProgressBars {
             }
             closed = true;
             bar.close();
+            // progressbar 0.10.1 skips clear()/close() when the bar is closed before its first
+            // scheduled refresh ran (very short loops); finish the display ourselves then.
+            consumer.finish();
         }
 
         private static boolean unicodeOk() {
@@ -264,6 +269,7 @@ public final class ProgressBars {
         private final int fixedWidth;
         private int lastLength;
         private boolean cleared;
+        private boolean closed;
 
         ClearingConsumer(PrintStream out) {
             this.out = out;
@@ -285,6 +291,9 @@ public final class ProgressBars {
 
         @Override
         public synchronized void accept(String rendered) {
+            if (closed) {
+                return;
+            }
             int max = getMaxRenderedLength();
             String s = rendered.length() > max ? rendered.substring(0, max) : rendered;
             int pad = Math.max(0, lastLength - s.length());
@@ -304,10 +313,22 @@ public final class ProgressBars {
 
         @Override
         public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             if (!cleared) {
                 out.println();
             }
             out.flush();
+        }
+
+        /** Clears and closes unless that already happened. */
+        synchronized void finish() {
+            if (!closed) {
+                clear();
+                close();
+            }
         }
 
         private static int columnsFromEnv() {

@@ -61,6 +61,7 @@ public class Learner implements AutoCloseable {
     private final Path path;
     private final NDManager manager;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
+    private final List<AutoCloseable> owned;
     private Optimizer opt;
 
     // training state, read and written by callbacks
@@ -78,6 +79,10 @@ public class Learner implements AutoCloseable {
     private NDArray lossGrad;
     private double loss = Double.NaN;
 
+    static {
+        ai.fastai4j.util.NativeMemory.tuneMalloc();
+    }
+
     protected Learner(Builder b) {
         this.dls = b.dls;
         this.model = b.model;
@@ -92,6 +97,7 @@ public class Learner implements AutoCloseable {
         this.defaultLr = b.lr;
         this.path = b.path;
         this.manager = NDManager.newBaseManager();
+        this.owned = List.copyOf(b.owned);
         callbacks.add(new TrainEvalCallback());
         callbacks.add(new Recorder());
         callbacks.add(new TerminateOnNaNCallback());
@@ -721,6 +727,13 @@ public class Learner implements AutoCloseable {
         }
         model.close();
         manager.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + c + " failed", e);
+            }
+        }
     }
 
     /** Configures a {@link Learner}. */
@@ -738,6 +751,7 @@ public class Learner implements AutoCloseable {
         protected double lr = 1e-3;
         protected Path path = Path.of(".");
         protected boolean progress = true;
+        protected final List<AutoCloseable> owned = new ArrayList<>();
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -805,6 +819,12 @@ public class Learner implements AutoCloseable {
         /** Whether to show progress bars and print the epoch table (default true). */
         public Builder progress(boolean v) {
             this.progress = v;
+            return this;
+        }
+
+        /** A resource (e.g. the NDManager that created the model) the learner closes with itself. */
+        public Builder owning(AutoCloseable resource) {
+            owned.add(Objects.requireNonNull(resource));
             return this;
         }
 

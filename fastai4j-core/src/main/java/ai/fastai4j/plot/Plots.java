@@ -77,6 +77,10 @@ public final class Plots {
         if (train.size() > 0) {
             XYSeries s = chart.addSeries("train", train.x, train.y);
             styleLine(s, TAB10[0]);
+            if (train.size() == 1) {
+                s.setMarker(SeriesMarkers.CIRCLE); // a lone point would be invisible as a line
+                s.setMarkerColor(TAB10[0]);
+            }
             breakEqualSpacing(chart, train);
             any = true;
         }
@@ -532,6 +536,8 @@ public final class Plots {
         s.setLineColor(new Color(0, 0, 0, 0));
         s.setShowInLegend(false);
         chart.getStyler().setXAxisLogarithmic(false);
+        chart.getStyler().setLegendVisible(false);
+        chart.setTitle(chart.getTitle() + " (no finite data)");
     }
 
     private static Path save(XYChart chart, Path out) {

@@ -90,4 +90,20 @@ class ProgressBarsTest {
         assertTrue(s.endsWith("\r"), "bar should be cleared, leaving the cursor at column 0: " + s);
         assertFalse(s.contains("\n"), "no newline should be left behind: " + s);
     }
+
+    @Test
+    void barLivingPastFirstRefreshAlsoClears() throws InterruptedException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        try (ProgressReporter p = ProgressBars.forEpoch("valid", 10, ProgressBars.Mode.BAR, ps)) {
+            for (int i = 0; i < 10; i++) {
+                p.step("loss 0.5");
+                Thread.sleep(60);
+            }
+        }
+        String s = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(s.contains("valid"), s);
+        assertTrue(s.endsWith("\r"), s);
+        assertFalse(s.contains("\n"), s);
+    }
 }

@@ -10,8 +10,14 @@ public class ChecksumMismatchException extends DatasetUnavailableException {
     private final String expected;
     private final String actual;
 
-    public ChecksumMismatchException(Path file, String source, String algorithm, String expected, String actual) {
-        super(algorithm + " mismatch for " + file.getFileName() + (source == null ? "" : " from " + source)
+    /**
+     * @param file the file checked (already deleted)
+     * @param fileName the name to report (the file may be a temporary download)
+     * @param source where it came from, or null
+     */
+    public ChecksumMismatchException(Path file, String fileName, String source, String algorithm, String expected,
+            String actual) {
+        super(algorithm + " mismatch for " + fileName + (source == null ? "" : " from " + source)
                 + ": expected " + expected + ", got " + actual
                 + ". The file was deleted; it is corrupt, truncated or not the published version.");
         this.file = file;

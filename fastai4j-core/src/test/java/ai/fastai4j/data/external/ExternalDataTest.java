@@ -79,7 +79,7 @@ class ExternalDataTest {
     }
 
     private Path servedTgz() throws IOException {
-        Path archive = ArchivesTest.tgz(tmp.resolve("ds.tgz"), ArchivesTest.sampleEntries(), false);
+        Path archive = ArchivesTest.tgz(tmp.resolve("ds.tgz"), ArchivesTest.sampleEntries());
         served.put("/files/ds.tgz", Files.readAllBytes(archive));
         return archive;
     }
@@ -198,7 +198,7 @@ class ExternalDataTest {
 
     @Test
     void archiveWithTraversalIsRefusedAndNothingIsLeft() throws IOException {
-        Path archive = ArchivesTest.tgz(tmp.resolve("evil.tgz"), Map.of("../evil", "x"), false);
+        Path archive = ArchivesTest.tgz(tmp.resolve("evil.tgz"), Map.of("../evil", "x"));
         served.put("/files/evil.tgz", Files.readAllBytes(archive));
         DatasetSpec spec = DatasetSpec.archive("Evil", "evil_ds", new Resource("evil.tgz",
                 List.of(url("/files/evil.tgz")), -1, Checksums.sha256(archive), null));

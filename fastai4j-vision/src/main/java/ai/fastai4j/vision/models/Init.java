@@ -2,12 +2,10 @@ package ai.fastai4j.vision.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.fastai4j.nn.BatchNorm;
 import ai.fastai4j.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 
 /** Initialisation helpers shared by the model factories of this package. */
 final class Init {
@@ -23,7 +21,7 @@ final class Init {
     /** Overwrites {@code p} with a constant. */
     static void fill(NDManager m, Parameter p, float value) {
         try (NDArray v = m.full(p.data().getShape(), value, p.data().getDataType())) {
-            assign(p, v);
+            p.copyFrom(v);
         }
     }
 
@@ -33,21 +31,7 @@ final class Init {
         long fanIn = s.size() / s.get(0);
         float std = (float) Math.sqrt(2.0 / fanIn);
         try (NDArray v = m.randomNormal(0f, std, s, DataType.FLOAT32)) {
-            assign(p, v);
-        }
-    }
-
-    /**
-     * Copies {@code v} into {@code p} in place, outside autograd. (Not {@code Parameter.copyFrom}: its empty
-     * {@code NDIndex} is rejected by DJL's PyTorch engine; "..." works for every rank, scalars included.)
-     */
-    static void assign(Parameter p, NDArray v) {
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            p.data().set(new NDIndex("..."), v);
-        } finally {
-            JniUtils.setGradMode(grad);
+            p.copyFrom(v);
         }
     }
 }

@@ -10,8 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Safe extraction of tar, tar.gz/tgz and zip archives. The format is found from the file's first bytes.
@@ -83,17 +81,16 @@ public final class Archives {
     }
 
     private static void extractTar(InputStream in, Path root, Path archive) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-                Path target = safeResolve(root, e.getName(), archive);
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else if (e.isFile()) {
-                    writeFile(tar, root, target, e.getName(), archive);
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: skipping link or special entry {1}",
-                            archive.getFileName(), e.getName());
-                }
+        TarReader tar = new TarReader(in, archive.getFileName().toString());
+        for (TarReader.Entry e; (e = tar.next()) != null; ) {
+            Path target = safeResolve(root, e.name(), archive);
+            if (e.isDirectory()) {
+                Files.createDirectories(target);
+            } else if (e.isFile()) {
+                writeFile(tar.data(), root, target, e.name(), archive);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0}: skipping link or special entry {1}",
+                        archive.getFileName(), e.name());
             }
         }
     }

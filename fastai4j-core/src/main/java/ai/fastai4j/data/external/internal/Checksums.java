@@ -55,7 +55,7 @@ public final class Checksums {
             long size = Files.size(file);
             if (size != expected.size()) {
                 Files.deleteIfExists(file);
-                throw new ChecksumMismatchException(file, source, "size", expected.size() + " bytes",
+                throw new ChecksumMismatchException(file, expected.fileName(), source, "size", expected.size() + " bytes",
                         size + " bytes");
             }
         }
@@ -74,7 +74,7 @@ public final class Checksums {
         String got = digest(file, algorithm);
         if (!got.equals(want)) {
             Files.deleteIfExists(file);
-            throw new ChecksumMismatchException(file, source, algorithm, want, got);
+            throw new ChecksumMismatchException(file, expected.fileName(), source, algorithm, want, got);
         }
     }
 }

@@ -190,7 +190,7 @@ public final class DataLoader {
         EpochIterator(int[] order, int epochNumber) {
             this.order = order;
             this.epochNumber = epochNumber;
-            this.n = numBatches();
+            this.n = DataLoader.this.numBatches();
         }
 
         private int[] indices(int b) {

@@ -93,12 +93,21 @@ public final class Datasets<I> {
         return out;
     }
 
-    /** Encodes a new item's inputs for inference (no targets needed). */
-    public List<Object> encodeInputs(I item) {
+    /**
+     * Encodes new inputs for inference (no targets): {@code raw} is what the input getter would return (a file
+     * path, an image, a row), or for several input blocks a {@code List} with one raw value per input block.
+     */
+    public List<Object> encodeInputs(Object raw) {
         List<Object> out = new ArrayList<>(nInputs);
+        if (nInputs == 1) {
+            out.add(pipelines.get(0).encode(raw));
+            return out;
+        }
+        if (!(raw instanceof List<?> parts) || parts.size() != nInputs) {
+            throw new DataException("this data has " + nInputs + " input blocks: pass a list of " + nInputs + " raw values");
+        }
         for (int b = 0; b < nInputs; b++) {
-            Object raw = getters.get(b).apply(item);
-            out.add(pipelines.get(b).encode(raw));
+            out.add(pipelines.get(b).encode(parts.get(b)));
         }
         return out;
     }

@@ -445,6 +445,7 @@ public class Learner implements AutoCloseable {
         callbacks.stream().filter(ProgressCallback.class::isInstance).forEach(progress::add);
         callbacks.removeAll(progress);
         try {
+            opt(); // like fastai, the optimizer exists before the sweep, so its (possibly empty) state is restored
             saveTo(tmp, true);
             int epochs = numIt / Math.max(1, dls.train().numBatches()) + 1;
             fit(epochs, (Slice) null, new LRFinder(startLr, endLr, numIt, stopDiv));
@@ -554,7 +555,12 @@ public class Learner implements AutoCloseable {
             NDList list = new NDList();
             model.stateDict().forEach((k, v) -> list.add(named(v, "model." + k, tmp)));
             if (withOpt && opt != null) {
-                opt.stateDict().forEach((k, v) -> list.add(named(v, "opt." + k, tmp)));
+                // stateDict() returns fresh copies owned by the caller: hand them to tmp so they are freed with it
+                opt.stateDict().forEach((k, v) -> {
+                    v.attach(tmp);
+                    v.setName("opt." + k);
+                    list.add(v);
+                });
             }
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path part = file.resolveSibling(file.getFileName() + ".part");

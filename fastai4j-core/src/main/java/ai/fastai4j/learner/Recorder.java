@@ -48,10 +48,16 @@ public final class Recorder implements Callback {
     @Override
     public void beforeEpoch(Learner learn) {
         epochStart = System.nanoTime();
+        // an epoch whose validation is cancelled must not report the previous epoch's numbers
+        resetValid(learn);
     }
 
     @Override
     public void beforeValidate(Learner learn) {
+        resetValid(learn);
+    }
+
+    private void resetValid(Learner learn) {
         validTotal = 0;
         validCount = 0;
         for (Metric m : learn.metrics()) {
@@ -61,7 +67,8 @@ public final class Recorder implements Callback {
 
     @Override
     public void afterBatch(Learner learn) {
-        if (learn.yb() == null || learn.yb().isEmpty()) {
+        // no loss computed in this batch (no targets, or the batch was cancelled before the loss): nothing to record
+        if (learn.yb() == null || learn.yb().isEmpty() || learn.lossGrad() == null) {
             return;
         }
         if (learn.isTraining()) {

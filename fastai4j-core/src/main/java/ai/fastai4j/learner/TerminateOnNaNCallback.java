@@ -11,7 +11,9 @@ public final class TerminateOnNaNCallback implements Callback {
 
     @Override
     public void afterBatch(Learner learn) {
-        if (learn.isTraining() && (Double.isNaN(learn.loss()) || Double.isInfinite(learn.loss()))) {
+        // lossGrad is null when this batch computed no loss (cancelled before it): loss() then is stale
+        if (learn.isTraining() && learn.lossGrad() != null
+                && (Double.isNaN(learn.loss()) || Double.isInfinite(learn.loss()))) {
             message = "training loss is " + learn.loss() + " at epoch " + learn.epoch() + ", batch " + learn.iter()
                     + ": training stopped (lower the learning rate, or check the inputs for NaN values)";
             if (!learn.hasCallback(LRFinder.class)) {

@@ -329,7 +329,7 @@ public final class ExternalData {
         m.append("\nSources:");
         for (Resource r : spec.resources()) {
             m.append("\n  ").append(r.fileName()).append(": ")
-                    .append(r.urls().stream().map(URI::toString).collect(Collectors.joining(" , ")));
+                    .append(r.urls().stream().map(URI::toString).collect(Collectors.joining(" or ")));
         }
         m.append("\nTo fix, either:");
         if (spec.layout() == Layout.FILES) {

@@ -38,11 +38,11 @@ public final class URLs {
 
     /** Class path name of the Fashion-MNIST sample zip shipped in fastai4j-vision. */
     public static final String FASHION_MNIST_SAMPLE_RESOURCE = "ai/fastai4j/vision/sample/fashion_mnist_sample.zip";
-    /** SHA-256 of {@link #FASHION_MNIST_SAMPLE_RESOURCE}. */
+    /** SHA-256 of {@link #FASHION_MNIST_SAMPLE_RESOURCE}; update it when MakeFashionSample is run again. */
     public static final String FASHION_MNIST_SAMPLE_SHA256 =
-            "0000000000000000000000000000000000000000000000000000000000000000";
+            "465076c0ee05a79dda5d32a90f24cc0c784fb21ee7c39a35124a49f1c99e5543";
     /** Size in bytes of {@link #FASHION_MNIST_SAMPLE_RESOURCE}. */
-    public static final long FASHION_MNIST_SAMPLE_SIZE = -1;
+    public static final long FASHION_MNIST_SAMPLE_SIZE = 4_047_114;
 
     /**
      * A small real Fashion-MNIST sample shipped inside fastai4j-vision (needs it on the class path), like

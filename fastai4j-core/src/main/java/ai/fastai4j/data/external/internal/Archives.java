@@ -3,10 +3,10 @@ package ai.fastai4j.data.external.internal;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -100,8 +100,13 @@ public final class Archives {
         if (target.equals(root)) {
             throw unsafe(name, archive);
         }
-        Files.createDirectories(target.getParent());
-        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        Path parent = target.getParent();
+        if (!Files.isDirectory(parent)) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream out = Files.newOutputStream(target)) { // creates or truncates
+            in.transferTo(out);
+        }
     }
 
     /** Resolves an entry name under {@code root}, refusing names that escape it. */

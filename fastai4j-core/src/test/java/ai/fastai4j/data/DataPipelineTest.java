@@ -260,15 +260,21 @@ class DataPipelineTest {
     }
 
     @Test
-    void testDlEncodesInputsOnly() {
+    void testDlTakesRawInputsAndHasNoTargets() {
         DataBlock<Item> block = builder(lastAsValid(12, 4)).build();
         try (DataLoaders dls = block.dataLoaders(items(12), DataLoaderOptions.defaults(4).withWorkers(0))) {
             assertEquals(List.of("a", "b", "c"), dls.vocab());
             assertEquals(3, dls.c());
-            DataLoader test = dls.testDl(List.of(new Item(99, new float[] {7, 8, 9}, "never-seen")));
+            DataLoader test = dls.testDl(List.of(new float[] {7, 8, 9}, new float[] {1, 2, 3}));
             HostBatch b = test.oneBatch();
             assertEquals(0, b.targets().size());
             assertEquals(1, b.inputs().size());
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 3), b.inputs().get(0).shape());
+            float[] got = new float[6];
+            ByteBuffer d = b.inputs().get(0).data().duplicate().order(java.nio.ByteOrder.nativeOrder());
+            d.rewind();
+            d.asFloatBuffer().get(got);
+            assertArrayEquals(new float[] {7, 8, 9, 1, 2, 3}, got, "raw inputs, in order");
         }
     }
 }

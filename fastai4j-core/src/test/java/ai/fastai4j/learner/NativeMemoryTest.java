@@ -37,7 +37,7 @@ class NativeMemoryTest {
                 assertEquals(32, p.probs().getShape().get(0));
             }
             assertEquals(afterFit, TestData.liveArrays(), "after get_preds");
-            rig.learn.predict(items.get(0));
+            rig.learn.predict(items.get(0).x());
             assertEquals(afterFit, TestData.liveArrays(), "after predict");
         }
         assertEquals(atStart, TestData.liveArrays(), "everything freed when the learner, loaders and manager close");

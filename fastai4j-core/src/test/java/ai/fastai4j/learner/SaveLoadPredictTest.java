@@ -82,20 +82,20 @@ class SaveLoadPredictTest {
                 double acc = rig.learn.recorder().values().get(3).get(2);
                 assertEquals(correct / 32.0, acc, 1e-9, "get_preds agrees with the accuracy metric");
             }
-            Prediction a = rig.learn.predict(new TestData.Sample(new float[] {-2.5f, -2.5f}, "ignored"));
+            Prediction a = rig.learn.predict(new float[] {-2.5f, -2.5f});
             assertEquals("a", a.label());
             assertEquals(0, a.decision());
             assertEquals(2, a.probs().length);
             assertTrue(a.probs()[0] > 0.9f, java.util.Arrays.toString(a.probs()));
             assertEquals(a.probs()[0], a.maxProb());
-            Prediction b = rig.learn.predict(new TestData.Sample(new float[] {2.5f, 2.5f}, "ignored"));
+            Prediction b = rig.learn.predict(new float[] {2.5f, 2.5f});
             assertEquals("b", b.label());
             assertEquals(1, b.decision());
             assertEquals(rig.dls.vocab().get((Integer) b.decision()), b.label());
             // predict agrees with get_preds on a validation item
             try (Preds p = rig.learn.getPreds()) {
                 float[] probs = p.probs().toFloatArray();
-                Prediction v = rig.learn.predict(items.get(64));
+                Prediction v = rig.learn.predict(items.get(64).x());
                 assertArrayEquals(new float[] {probs[0], probs[1]}, v.probs(), 1e-6f);
             }
             // get_preds evaluates in eval mode and gives the model back in the mode it found it

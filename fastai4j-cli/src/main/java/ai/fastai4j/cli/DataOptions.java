@@ -1,0 +1,80 @@
+package ai.fastai4j.cli;
+
+import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.vision.ImageDataLoaders;
+import ai.fastai4j.vision.Resize;
+import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** Where the images and labels are, and how to batch them (shared by train and lr-find). */
+final class DataOptions {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Folder with train/<class>/ and valid/<class>/ image folders (or class folders with --valid-pct).")
+        Path folder;
+
+        @Option(names = "--csv", paramLabel = "FILE",
+                description = "CSV file listing images (use with --fn-col and --label-col).")
+        Path csv;
+    }
+
+    @Option(names = "--fn-col", defaultValue = "fname", description = "CSV column with image file names (default: ${DEFAULT-VALUE}).")
+    String fnColumn;
+
+    @Option(names = "--label-col", defaultValue = "label", description = "CSV column with labels (default: ${DEFAULT-VALUE}).")
+    String labelColumn;
+
+    @Option(names = "--valid-col", description = "CSV column marking validation rows (default: random split).")
+    String validColumn;
+
+    @Option(names = "--image-folder", defaultValue = "", description = "Folder the CSV file names are relative to (default: the CSV's folder).")
+    String imageFolder;
+
+    @Option(names = "--valid-pct", description = "Split at random with this share for validation instead of a valid/ folder.")
+    Double validPct;
+
+    @Option(names = "--size", description = "Resize (crop) images to this size; needed when images differ in size.")
+    Integer size;
+
+    @Option(names = "--grey", description = "Load images as one grey channel (default: RGB).")
+    boolean grey;
+
+    @Option(names = "--bs", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed for splitting, shuffling and weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    DataLoaders build() {
+        ImageDataLoaders.Builder<?> b;
+        if (source.folder != null) {
+            ImageDataLoaders.FolderBuilder fb = ImageDataLoaders.fromFolder(source.folder);
+            if (validPct != null) {
+                fb.randomSplit(validPct);
+            }
+            b = fb;
+        } else {
+            Path dir = source.csv.toAbsolutePath().getParent();
+            ImageDataLoaders.CsvBuilder cb = ImageDataLoaders.fromCsv(dir, source.csv.getFileName().toString(),
+                    fnColumn, labelColumn).folder(imageFolder);
+            if (validColumn != null) {
+                cb.validColumn(validColumn);
+            }
+            if (validPct != null) {
+                cb.validPct(validPct);
+            }
+            b = cb;
+        }
+        if (grey) {
+            b.grey();
+        }
+        if (size != null) {
+            b.itemTfms(Resize.crop(size));
+        }
+        return b.batchSize(batchSize).seed(seed).build();
+    }
+}

@@ -1,0 +1,41 @@
+package ai.fastai4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.learner.Learner;
+import ai.fastai4j.learner.SuggestedLrs;
+import ai.fastai4j.plot.Plots;
+import ai.fastai4j.vision.VisionLearners;
+import ai.fastai4j.vision.models.Arch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fastai4j lr-find}: the learning-rate finder, with its plot. */
+@Command(name = "lr-find", mixinStandardHelpOptions = true,
+        description = "Run fastai's learning-rate finder on your data and plot loss against learning rate.")
+final class LrFindCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--arch", defaultValue = "SMALL_RESNET", description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Arch arch;
+
+    @Option(names = "--out", defaultValue = ".", paramLabel = "DIR", description = "Folder for lr_find.png (default: current folder).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Engine.getInstance().setRandomSeed((int) data.seed);
+        try (DataLoaders dls = data.build(); Learner learn = VisionLearners.create(dls, arch)) {
+            SuggestedLrs s = learn.lrFind();
+            System.out.println(s);
+            System.out.println("lr_find plot: " + Plots.lrFindPlot(s.lrs(), s.losses(), s.asMap(), out.resolve("lr_find.png")));
+        }
+        return 0;
+    }
+}

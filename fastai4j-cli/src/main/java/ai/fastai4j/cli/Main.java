@@ -1,0 +1,71 @@
+package ai.fastai4j.cli;
+
+import ai.fastai4j.data.DataException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fastai4j} command: train, find a learning rate, predict, and the quickstart tour. */
+@Command(name = "fastai4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Practical deep learning on the JVM, in the spirit of fastai.",
+        subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file."})
+public final class Main implements Runnable {
+    /** Exit code for bad input data (a corrupt image, a missing column...). */
+    public static final int EXIT_DATA = 3;
+    /** Exit code for a model file that cannot be read. */
+    public static final int EXIT_MODEL = 4;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            DataException data = find(e, DataException.class);
+            if (data != null) {
+                cmd.getErr().println("error: bad input data: " + data.getMessage());
+                return EXIT_DATA;
+            }
+            ModelFileException model = find(e, ModelFileException.class);
+            if (model != null) {
+                cmd.getErr().println("error: " + model.getMessage());
+                return EXIT_MODEL;
+            }
+            cmd.getErr().println("error: " + e);
+            if (Boolean.getBoolean("fastai4j.debug")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Version from the jar manifest, or "development". */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"fastai4j " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

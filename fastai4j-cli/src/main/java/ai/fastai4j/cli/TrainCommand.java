@@ -1,0 +1,78 @@
+package ai.fastai4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.export.ModelExport;
+import ai.fastai4j.learner.Learner;
+import ai.fastai4j.learner.SuggestedLrs;
+import ai.fastai4j.metrics.Metrics;
+import ai.fastai4j.plot.Plots;
+import ai.fastai4j.vision.VisionLearners;
+import ai.fastai4j.vision.models.Arch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fastai4j train}: train an image classifier with one-cycle and save it. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an image classifier on a folder or CSV of images with fit_one_cycle, then export it.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--arch", defaultValue = "SMALL_RESNET",
+            description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Arch arch;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of one-cycle training (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "auto",
+            description = "Maximum learning rate, or 'auto' to use lr_find's valley suggestion (default: ${DEFAULT-VALUE}).")
+    String lr;
+
+    @Option(names = "--out", defaultValue = "model", paramLabel = "DIR",
+            description = "Folder for the exported model and plots (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Engine.getInstance().setRandomSeed((int) data.seed);
+        try (DataLoaders dls = data.build();
+                Learner learn = VisionLearners.create(dls, arch, b -> b.path(out), Metrics.accuracy())) {
+            System.out.printf("%d training and %d validation images, %d classes: %s%n", dls.train().numItems(),
+                    dls.valid().numItems(), dls.c(), dls.vocab());
+            double lrMax = resolveLr(learn, lr, out);
+            learn.fitOneCycle(epochs, lrMax);
+            System.out.println("loss plot: " + learn.recorder().plotLoss(out.resolve("loss.png")));
+            Path model = out.resolve("model.fai");
+            ModelExport.export(learn, model);
+            System.out.println("exported model: " + model + " (use: fastai4j predict " + model + " IMAGE...)");
+        }
+        return 0;
+    }
+
+    /** Parses {@code --lr}, running lr_find for "auto". */
+    static double resolveLr(Learner learn, String lr, Path out) {
+        if (!"auto".equalsIgnoreCase(lr)) {
+            try {
+                double v = Double.parseDouble(lr);
+                if (!(v > 0)) {
+                    throw new NumberFormatException();
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new TrainCommand()),
+                        "--lr must be a positive number or 'auto', got '" + lr + "'");
+            }
+        }
+        SuggestedLrs s = learn.lrFind();
+        Path plot = Plots.lrFindPlot(s.lrs(), s.losses(), s.asMap(), out.resolve("lr_find.png"));
+        System.out.println(s + "\nlr_find plot: " + plot);
+        return s.valley();
+    }
+}

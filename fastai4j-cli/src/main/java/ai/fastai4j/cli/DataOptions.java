@@ -50,7 +50,7 @@ final class DataOptions {
     long seed;
 
     DataLoaders build() {
-        ImageDataLoaders.Builder<?> b;
+        ImageDataLoaders.Builder<?, ?> b;
         if (source.folder != null) {
             ImageDataLoaders.FolderBuilder fb = ImageDataLoaders.fromFolder(source.folder);
             if (validPct != null) {

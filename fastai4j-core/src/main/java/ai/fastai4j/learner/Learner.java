@@ -364,8 +364,19 @@ public class Learner implements AutoCloseable {
         withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
                 CancelTrainException.class);
         dl = dls.valid();
-        withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE, Event.AFTER_VALIDATE,
-                CancelValidException.class);
+        withoutGrad(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
+                Event.AFTER_VALIDATE, CancelValidException.class));
+    }
+
+    /** Runs {@code body} with autograd off on this thread (grad mode is per thread in PyTorch). */
+    private static void withoutGrad(Runnable body) {
+        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            body.run();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+        }
     }
 
     private void allBatches() {
@@ -400,13 +411,12 @@ public class Learner implements AutoCloseable {
         try {
             pred = model.forward(xb);
             event(Event.AFTER_PRED);
-            if (yb.isEmpty()) {
-                return;
+            if (!yb.isEmpty()) {
+                lossGrad = lossFunction.compute(pred, yb.get(0));
+                loss = lossGrad.getFloat();
             }
-            lossGrad = lossFunction.compute(pred, yb.get(0));
-            loss = lossGrad.getFloat();
             event(Event.AFTER_LOSS);
-            if (!training) {
+            if (!training || yb.isEmpty()) {
                 return;
             }
             withEvents(() -> gc.backward(lossGrad), Event.BEFORE_BACKWARD, Event.AFTER_CANCEL_BACKWARD,
@@ -480,6 +490,8 @@ public class Learner implements AutoCloseable {
         List<NDArray> targets = new ArrayList<>();
         List<NDArray> losses = new ArrayList<>();
         boolean wasTraining = model.isTraining();
+        boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         model.eval();
         try (DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
@@ -500,6 +512,7 @@ public class Learner implements AutoCloseable {
             throw e;
         } finally {
             model.train(wasTraining);
+            ai.djl.pytorch.jni.JniUtils.setGradMode(wasGrad);
         }
         NDArray probsAll = concat(probs, out);
         NDArray decoded = lossFunction.decode(probsAll);

@@ -45,15 +45,15 @@ public final class ImageDataLoaders {
     }
 
     /** Labels taken from the file names by the first capture group of {@code regex}; random 20% validation. */
-    public static Builder<Path> fromNameRegex(Path path, List<Path> files, String regex) {
-        Builder<Path> b = new Builder<>(path);
+    public static RegexBuilder fromNameRegex(Path path, List<Path> files, String regex) {
+        RegexBuilder b = new RegexBuilder(path);
         b.items = files;
         b.labeller = Labellers.regex(regex);
         return b;
     }
 
     /** Common options of every factory. */
-    public static class Builder<I> {
+    public abstract static class Builder<I, B extends Builder<I, B>> {
         protected final Path path;
         protected List<I> items;
         protected Function<I, Object> getX = i -> i;
@@ -71,47 +71,52 @@ public final class ImageDataLoaders {
             this.path = path;
         }
 
-        /** Load images as one grey channel (default: RGB). */
-        public Builder<I> grey() {
-            this.grey = true;
-            return this;
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
         }
 
-        public Builder<I> batchSize(int bs) {
+        /** Load images as one grey channel (default: RGB). */
+        public B grey() {
+            this.grey = true;
+            return self();
+        }
+
+        public B batchSize(int bs) {
             this.batchSize = bs;
-            return this;
+            return self();
         }
 
         /** Loader threads (default: one per core). */
-        public Builder<I> workers(int n) {
+        public B workers(int n) {
             this.workers = n;
-            return this;
+            return self();
         }
 
         /** Seed of the random split and of shuffling. */
-        public Builder<I> seed(long s) {
+        public B seed(long s) {
             this.seed = s;
-            return this;
+            return self();
         }
 
-        public Builder<I> validPct(double pct) {
+        public B validPct(double pct) {
             this.validPct = pct;
-            return this;
+            return self();
         }
 
-        public Builder<I> itemTfms(ItemTransform... t) {
+        public B itemTfms(ItemTransform... t) {
             itemTfms.addAll(List.of(t));
-            return this;
+            return self();
         }
 
-        public Builder<I> batchTfms(BatchTransform... t) {
+        public B batchTfms(BatchTransform... t) {
             batchTfms.addAll(List.of(t));
-            return this;
+            return self();
         }
 
-        public Builder<I> batchTfms(List<? extends BatchTransform> t) {
+        public B batchTfms(List<? extends BatchTransform> t) {
             batchTfms.addAll(t);
-            return this;
+            return self();
         }
 
         /** The DataBlock these options describe. */
@@ -133,12 +138,13 @@ public final class ImageDataLoaders {
             if (workers >= 0) {
                 o = o.withWorkers(workers);
             }
-            return dataBlock().dataLoaders(items(), o);
+            List<I> its = items(); // may set the getters and the splitter, so before dataBlock()
+            return dataBlock().dataLoaders(its, o);
         }
     }
 
     /** Options for {@link #fromFolder}. */
-    public static final class FolderBuilder extends Builder<Path> {
+    public static final class FolderBuilder extends Builder<Path, FolderBuilder> {
         private String train = "train";
         private String valid = "valid";
         private boolean useValidPct;
@@ -208,7 +214,7 @@ public final class ImageDataLoaders {
     }
 
     /** Options for {@link #fromCsv}. */
-    public static final class CsvBuilder extends Builder<CsvTable.Row> {
+    public static final class CsvBuilder extends Builder<CsvTable.Row, CsvBuilder> {
         private final String csvFile;
         private final String fnColumn;
         private final String labelColumn;
@@ -266,6 +272,13 @@ public final class ImageDataLoaders {
                 return v;
             };
             return table.rows();
+        }
+    }
+
+    /** Options for {@link #fromNameRegex}. */
+    public static final class RegexBuilder extends Builder<Path, RegexBuilder> {
+        RegexBuilder(Path path) {
+            super(path);
         }
     }
 

@@ -54,13 +54,8 @@ public record Image(int height, int width, int channels, byte[] pixels) {
             return out;
         }
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        byte[] bgr = new byte[pixels.length];
-        for (int i = 0; i < pixels.length; i += 3) {
-            bgr[i] = pixels[i + 2];
-            bgr[i + 1] = pixels[i + 1];
-            bgr[i + 2] = pixels[i];
-        }
-        out.getRaster().setDataElements(0, 0, width, height, bgr);
+        // data elements of a component sample model are given in band order (R, G, B), whatever the memory order
+        out.getRaster().setDataElements(0, 0, width, height, pixels);
         return out;
     }
 

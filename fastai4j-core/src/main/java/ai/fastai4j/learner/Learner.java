@@ -550,6 +550,15 @@ public class Learner implements AutoCloseable {
 
     // ---------------------------------------------------------------- save and load
 
+    /**
+     * Exports the model for inference: one {@code .fai} file with the weights and a JSON manifest of everything
+     * inference needs (see {@link ai.fastai4j.export.ModelExport}); load it with
+     * {@link ai.fastai4j.export.InferenceModel#load}.
+     */
+    public Path export(Path file) {
+        return ai.fastai4j.export.ModelExport.export(this, file);
+    }
+
     /** Saves the weights (and optimizer state) to {@code path/models/name.safetensors}; returns the file. */
     public Path save(String name, boolean withOpt) {
         Path f = path.resolve("models").resolve(name + ".safetensors");

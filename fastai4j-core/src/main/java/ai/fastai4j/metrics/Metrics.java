@@ -48,6 +48,19 @@ public final class Metrics {
         return new ClassCounts("recall", Stat.RECALL, 1, pos);
     }
 
+    /**
+     * fastai's accuracy_multi: share of (sample, label) pairs where sigmoid(output) > {@code threshold} agrees
+     * with the 0/1 target.
+     */
+    public static Metric accuracyMulti(float threshold) {
+        return new MultiAccuracy(threshold);
+    }
+
+    /** accuracy_multi with threshold 0.5. */
+    public static Metric accuracyMulti() {
+        return accuracyMulti(0.5f);
+    }
+
     /** Root mean squared error over all elements. */
     public static Metric rmse() {
         return new Regression("_rmse", RegStat.RMSE);
@@ -260,4 +273,43 @@ public final class Metrics {
         }
     }
 
+
+    /** Element-wise agreement of thresholded sigmoid outputs with 0/1 targets. */
+    static final class MultiAccuracy implements Metric {
+        private final float threshold;
+        private long agree;
+        private long total;
+
+        MultiAccuracy(float threshold) {
+            this.threshold = threshold;
+        }
+
+        @Override
+        public String name() {
+            return "accuracy_multi";
+        }
+
+        @Override
+        public void reset() {
+            agree = 0;
+            total = 0;
+        }
+
+        @Override
+        public void accumulate(NDArray pred, NDArray target) {
+            float[] p = ai.djl.nn.Activation.sigmoid(pred.toType(DataType.FLOAT32, false)).flatten().toFloatArray();
+            float[] t = target.toType(DataType.FLOAT32, false).flatten().toFloatArray();
+            for (int i = 0; i < p.length; i++) {
+                if ((p[i] > threshold) == (t[i] > 0.5f)) {
+                    agree++;
+                }
+            }
+            total += p.length;
+        }
+
+        @Override
+        public double value() {
+            return total == 0 ? Double.NaN : (double) agree / total;
+        }
+    }
 }

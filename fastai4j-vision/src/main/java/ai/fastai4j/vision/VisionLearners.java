@@ -3,6 +3,7 @@ package ai.fastai4j.vision;
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metric;
 import ai.fastai4j.nn.Module;
@@ -35,9 +36,8 @@ public final class VisionLearners {
                     .owning(m);
             configure.accept(b);
             Learner learn = b.build();
-            learn.provenance().put("arch", arch.name());
-            learn.provenance().put("n_in", ib.channels());
-            learn.provenance().put("n_out", dls.c());
+            learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
+            learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(arch, ib.channels(), dls.c()));
             return learn;
         } catch (RuntimeException e) {
             m.close();

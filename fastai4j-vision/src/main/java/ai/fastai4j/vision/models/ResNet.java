@@ -33,6 +33,7 @@ public final class ResNet extends Module {
             this.expansion = expansion;
         }
 
+        /** Output channels per {@code planes}. */
         public int expansion() {
             return expansion;
         }
@@ -73,6 +74,7 @@ public final class ResNet extends Module {
         return resnet34(m, numClasses, 3);
     }
 
+    /** resnet34 with {@code inChannels} input channels. */
     public static ResNet resnet34(NDManager m, int numClasses, int inChannels) {
         return builder().block(Block.BASIC).layers(3, 4, 6, 3).numClasses(numClasses).inChannels(inChannels).build(m);
     }
@@ -82,6 +84,7 @@ public final class ResNet extends Module {
         return resnet50(m, numClasses, 3);
     }
 
+    /** resnet50 with {@code inChannels} input channels. */
     public static ResNet resnet50(NDManager m, int numClasses, int inChannels) {
         return builder().block(Block.BOTTLENECK).layers(3, 4, 6, 3).numClasses(numClasses).inChannels(inChannels)
                 .build(m);
@@ -112,6 +115,7 @@ public final class ResNet extends Module {
         return body;
     }
 
+    /** The classifier layer. */
     public Linear fc() {
         return fc;
     }
@@ -193,6 +197,7 @@ public final class ResNet extends Module {
             return this;
         }
 
+        /** Builds the model; its parameters live on {@code m}. */
         public ResNet build(NDManager m) {
             if (numClasses < 1) {
                 throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);

@@ -1,0 +1,352 @@
+package ai.fastai4j.export;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.data.Batch;
+import ai.fastai4j.data.BatchTransform;
+import ai.fastai4j.data.DataException;
+import ai.fastai4j.data.HostTensor;
+import ai.fastai4j.data.ItemTransform;
+import ai.fastai4j.data.Pipeline;
+import ai.fastai4j.data.Split;
+import ai.fastai4j.data.TensorKind;
+import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.Module;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * A model loaded from a {@code .fai} file for prediction, with the input and output pipelines it was trained
+ * with rebuilt from the manifest: raw inputs (whatever the input block accepts: an image file's {@link Path},
+ * encoded bytes, a {@code BufferedImage}...) go through the block's type transforms, the item transforms (as on
+ * the validation split), collation, the batch transforms, the model, the loss's activation and decode, and the
+ * target pipeline's decode (class index to label).
+ *
+ * <pre>{@code
+ * try (InferenceModel model = InferenceModel.load(Path.of("pets.fai"))) {
+ *     Prediction p = model.predict(Path.of("my_cat.jpg"));
+ *     System.out.println(p.label() + " " + p.maxProb());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: any number of threads may predict at once. Each call runs in its own {@link NDScope} with
+ * gradient recording off on the calling thread, the model is in evaluation mode and nothing in it changes; a
+ * read-write lock only keeps {@link #close()} from freeing the model under a running prediction. Bad input (a
+ * file that is not an image) throws a {@link DataException} and leaves the model usable.
+ */
+public final class InferenceModel implements AutoCloseable {
+    /** Largest number of inputs {@link #predictBatch} sends through the model at once. */
+    public static final int MAX_BATCH = 64;
+
+    private final ModelFile modelFile;
+    private final List<TransformBlock> inputBlocks;
+    private final List<Pipeline> inputPipelines;
+    private final TransformBlock targetBlock;
+    private final Pipeline targetPipeline;
+    private final List<ItemTransform> itemTransforms;
+    private final List<BatchTransform> batchTransforms;
+    private final LossFunction loss;
+    private final NDManager manager;
+    private final Module model;
+    private final int expectedOutputs;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private InferenceModel(ModelFile modelFile, List<TransformBlock> inputBlocks, TransformBlock targetBlock,
+            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, LossFunction loss,
+            NDManager manager, Module model, int expectedOutputs) {
+        this.modelFile = modelFile;
+        this.inputBlocks = List.copyOf(inputBlocks);
+        List<Pipeline> ps = new ArrayList<>();
+        for (TransformBlock b : inputBlocks) {
+            ps.add(new Pipeline(b.typeTransforms()));
+        }
+        this.inputPipelines = List.copyOf(ps);
+        this.targetBlock = targetBlock;
+        this.targetPipeline = new Pipeline(targetBlock.typeTransforms());
+        this.itemTransforms = List.copyOf(itemTransforms);
+        this.batchTransforms = List.copyOf(batchTransforms);
+        this.loss = loss;
+        this.manager = manager;
+        this.model = model;
+        this.expectedOutputs = expectedOutputs;
+    }
+
+    /** Loads a model file with the {@link ExportRegistry#global() global registry}. */
+    public static InferenceModel load(Path file) {
+        return load(file, ExportRegistry.global());
+    }
+
+    /**
+     * Loads a model file: checks it ({@link ModelFile#read}), rebuilds every component with the factories
+     * registered under the names the manifest gives, builds the model and loads its weights.
+     *
+     * @throws ModelFileException when the file is damaged, tampered with, too new, or names something unknown
+     */
+    public static InferenceModel load(Path file, ExportRegistry registry) {
+        ModelFile mf = ModelFile.read(file);
+        Manifest m = mf.manifest();
+        List<TransformBlock> inputs = new ArrayList<>();
+        for (int i = 0; i < m.inputs().size(); i++) {
+            inputs.add(block(file, registry, m.inputs().get(i), "input block"));
+        }
+        TransformBlock target = block(file, registry, m.target(), "target block");
+        ExportRegistry.BlockCodec targetCodec = registry.block(m.target().name());
+        List<ItemTransform> items = new ArrayList<>();
+        for (Manifest.Component c : m.itemTransforms()) {
+            items.add(build(file, registry.itemTransform(c.name()), c, "item transform", ItemTransform.class));
+        }
+        List<BatchTransform> batch = new ArrayList<>();
+        for (Manifest.Component c : m.batchTransforms()) {
+            batch.add(build(file, registry.batchTransform(c.name()), c, "batch transform", BatchTransform.class));
+        }
+        LossFunction loss = build(file, registry.loss(m.loss().name()), m.loss(), "loss", LossFunction.class);
+
+        Manifest.Component spec = m.model();
+        ModelFactory factory = registry.model(spec.name());
+        if (factory == null) {
+            throw new ModelFileException(file, "unknown model factory '" + spec.name() + "' (known: "
+                    + registry.modelFactoryNames() + "; is the module that registers it on the class path?)");
+        }
+        int expected = -1;
+        if (targetCodec.outputs() != null) {
+            expected = guard(file, "target block '" + m.target().name() + "'",
+                    () -> targetCodec.outputs().applyAsInt(m.target().params()));
+            OptionalInt have = guard(file, "model factory '" + spec.name() + "'", () -> factory.outputs(spec.params()));
+            if (have.isPresent() && have.getAsInt() != expected) {
+                throw new ModelFileException(file, "the manifest does not add up: the target '" + m.target().name()
+                        + "' needs " + expected + " model outputs (e.g. classes in its vocabulary) but model factory '"
+                        + spec.name() + "' with " + spec.params() + " builds a model with " + have.getAsInt());
+            }
+        }
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),
+                    () -> factory.create(manager, spec.params()));
+            mf.loadWeights(model, "model factory '" + spec.name() + "' with " + spec.params());
+            model.eval();
+            return new InferenceModel(mf, inputs, target, items, batch, loss, manager, model, expected);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static TransformBlock block(Path file, ExportRegistry registry, Manifest.Component c, String what) {
+        ExportRegistry.BlockCodec codec = registry.block(c.name());
+        if (codec == null) {
+            throw new ModelFileException(file, "unknown " + what + " '" + c.name() + "' (known: " + registry.blockIds()
+                    + "; is the module that registers it on the class path?)");
+        }
+        TransformBlock b = guard(file, what + " '" + c.name() + "' with " + c.params(), () -> codec.factory().apply(c.params()));
+        return checkType(file, b, codec.type(), what, c);
+    }
+
+    private static <T> T build(Path file, ExportRegistry.Codec<? extends T> codec, Manifest.Component c, String what,
+            Class<T> base) {
+        if (codec == null) {
+            throw new ModelFileException(file, "unknown " + what + " '" + c.name() + "' (is the module that registers it "
+                    + "on the class path?)");
+        }
+        Function<Map<String, Object>, ?> f = codec.factory();
+        Object o = guard(file, what + " '" + c.name() + "' with " + c.params(), () -> f.apply(c.params()));
+        return base.cast(checkType(file, o, codec.type(), what, c));
+    }
+
+    private static <T> T checkType(Path file, T o, Class<?> type, String what, Manifest.Component c) {
+        if (o == null || o.getClass() != type) {
+            throw new ModelFileException(file, what + " '" + c.name() + "': its registered factory made "
+                    + (o == null ? "null" : o.getClass().getName()) + ", not " + type.getName());
+        }
+        return o;
+    }
+
+    private static <R> R guard(Path file, String what, java.util.function.Supplier<R> s) {
+        try {
+            return s.get();
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, "the manifest's " + what + " cannot be rebuilt: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- prediction
+
+    /** Predicts one raw input (for several input blocks, a {@code List} with one raw value per block). */
+    public Prediction predict(Object rawInput) {
+        return run(java.util.Collections.singletonList(rawInput), false).get(0);
+    }
+
+    /**
+     * Predicts several raw inputs, in batches of up to {@value #MAX_BATCH}. A bad input fails the call with a
+     * {@link DataException} naming its position. Results may differ from {@link #predict} in the last bits
+     * (batched arithmetic).
+     */
+    public List<Prediction> predictBatch(List<?> rawInputs) {
+        List<Prediction> out = new ArrayList<>(rawInputs.size());
+        for (int from = 0; from < rawInputs.size(); from += MAX_BATCH) {
+            List<Object> chunk = new ArrayList<>(rawInputs.subList(from, Math.min(rawInputs.size(), from + MAX_BATCH)));
+            out.addAll(run(chunk, true, from));
+        }
+        return out;
+    }
+
+    private List<Prediction> run(List<Object> raws, boolean batch) {
+        return run(raws, batch, 0);
+    }
+
+    private List<Prediction> run(List<Object> raws, boolean batch, int offset) {
+        ReentrantReadWriteLock.ReadLock rl = lock.readLock();
+        rl.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this InferenceModel is closed");
+            }
+            List<List<Object>> rows = new ArrayList<>(raws.size());
+            for (int i = 0; i < raws.size(); i++) {
+                rows.add(prepare(raws.get(i), batch ? "input " + (offset + i) + " (" + describe(raws.get(i)) + ")"
+                        : "input " + describe(raws.get(i))));
+            }
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+                return forward(rows, m);
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+        } finally {
+            rl.unlock();
+        }
+    }
+
+    /** Type transforms and item transforms of one raw input (validation split, fixed random state). */
+    private List<Object> prepare(Object raw, String what) {
+        try {
+            int n = inputBlocks.size();
+            List<Object> sample = new ArrayList<>(n);
+            if (n == 1) {
+                sample.add(inputPipelines.get(0).encode(raw));
+            } else {
+                if (!(raw instanceof List<?> parts) || parts.size() != n) {
+                    throw new DataException("this model has " + n + " inputs: pass a list of " + n + " raw values");
+                }
+                for (int b = 0; b < n; b++) {
+                    sample.add(inputPipelines.get(b).encode(parts.get(b)));
+                }
+            }
+            Random rng = new Random(0);
+            for (ItemTransform t : itemTransforms) {
+                sample = t.apply(sample, Split.VALID, rng);
+            }
+            return sample;
+        } catch (DataException e) {
+            throw e.getMessage().contains(describe(raw)) ? e : new DataException(what + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new DataException(what + ": " + e, e);
+        }
+    }
+
+    private List<Prediction> forward(List<List<Object>> rows, NDManager m) {
+        List<NDArray> xs = new ArrayList<>();
+        List<TensorKind> kinds = new ArrayList<>();
+        for (int b = 0; b < inputBlocks.size(); b++) {
+            List<Object> column = new ArrayList<>(rows.size());
+            for (List<Object> r : rows) {
+                column.add(r.get(b));
+            }
+            HostTensor t = inputBlocks.get(b).collate(column);
+            xs.add(t.toNDArray(m));
+            kinds.add(t.kind());
+        }
+        Batch batch = new Batch(xs, kinds, List.of(), List.of());
+        NDArray act;
+        NDArray decoded;
+        try {
+            for (BatchTransform t : batchTransforms) {
+                batch = t.encode(batch, Split.VALID);
+            }
+            NDArray out = model.forward(batch.xb());
+            act = loss.activation(out);
+            decoded = loss.decode(act);
+        } catch (DataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DataException("the model cannot process this input (shape " + xs.get(0).getShape() + "): "
+                    + e.getMessage(), e);
+        }
+        if (expectedOutputs > 0 && act.getShape().dimension() == 2 && act.getShape().get(1) != expectedOutputs) {
+            throw new IllegalStateException("model file " + modelFile.file() + ": the model gives " + act.getShape().get(1)
+                    + " outputs, its target expects " + expectedOutputs);
+        }
+        List<Prediction> preds = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            Object raw = targetBlock.fromTensor(decoded, i);
+            Object label = targetPipeline.decode(raw);
+            float[] probs = act.get(i).toType(DataType.FLOAT32, false).toFloatArray();
+            preds.add(new Prediction(label, raw, probs));
+        }
+        return preds;
+    }
+
+    private static String describe(Object raw) {
+        if (raw == null) {
+            return "null";
+        }
+        if (raw instanceof byte[] b) {
+            return "(" + b.length + " bytes)";
+        }
+        String s = String.valueOf(raw);
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /** The target's class names in index order (empty for regression). */
+    public List<String> vocab() {
+        return modelFile.manifest().vocab();
+    }
+
+    /** The file's manifest. */
+    public Manifest manifest() {
+        return modelFile.manifest();
+    }
+
+    /** The file this model was loaded from. */
+    public Path file() {
+        return modelFile.file();
+    }
+
+    /** The loaded model (evaluation mode); do not train or close it. */
+    public Module model() {
+        return model;
+    }
+
+    /** Frees the model; waits for running predictions to finish. Later predictions fail. */
+    @Override
+    public void close() {
+        ReentrantReadWriteLock.WriteLock wl = lock.writeLock();
+        wl.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            model.close();
+            manager.close();
+        } finally {
+            wl.unlock();
+        }
+    }
+}

@@ -57,8 +57,8 @@ class MultiLabelMosaicTest {
     void learnsBothLabelsOfMosaics() {
         Engine.getInstance().setRandomSeed(7);
         Path data = ExternalData.untarData(URLs.FASHION_MNIST_SAMPLE);
-        List<Mosaic> items = new ArrayList<>(mosaics(data.resolve("train"), 1000, 1));
-        List<Mosaic> valid = mosaics(data.resolve("valid"), 200, 2);
+        List<Mosaic> items = new ArrayList<>(mosaics(data.resolve("train"), 1500, 1));
+        List<Mosaic> valid = mosaics(data.resolve("valid"), 300, 2);
         int nTrain = items.size();
         items.addAll(valid);
         DataBlock<Mosaic> block = DataBlock.<Mosaic>builder(ImageBlock.grey(), MultiCategoryBlock.create())
@@ -71,10 +71,10 @@ class MultiLabelMosaicTest {
                         Metrics.accuracyMulti())) {
             assertEquals(10, dls.c());
             assertEquals(Losses.bceWithLogits().name(), learn.lossFunction().name());
-            learn.fitOneCycle(3, 1e-2);
-            double acc = learn.recorder().values().get(2).get(2);
+            learn.fitOneCycle(4, 5e-3);
+            double acc = learn.recorder().values().get(3).get(2);
             // predicting "no label" everywhere scores 0.8 (2 of 10 labels are on)
-            assertTrue(acc > 0.87, "accuracy_multi " + acc);
+            assertTrue(acc > 0.85, "accuracy_multi " + acc);
             int exact = 0;
             for (Mosaic m : valid.subList(0, 50)) {
                 Prediction p = learn.predict(m.image());

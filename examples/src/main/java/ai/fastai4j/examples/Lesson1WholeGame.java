@@ -33,7 +33,7 @@ public final class Lesson1WholeGame {
                 Learner learn = VisionLearners.create(dls, Arch.SMALL_RESNET, Metrics.accuracy())) {
             dls.showBatch(Path.of("show_batch.png"), 16);          // look at the data first
             SuggestedLrs lrs = learn.lrFind();                       // 3. find a learning rate
-            learn.fitOneCycle(3, Math.max(lrs.valley(), 3e-3));    // 4. train with one cycle
+            learn.fitOneCycle(5, Math.max(lrs.valley(), 3e-3));    // 4. train with one cycle
             learn.recorder().plotLoss(Path.of("loss.png"));
             ModelExport.export(learn, Path.of("fashion.fai"));      // 5. export: weights + JSON, no code
         }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Train, show, export and predict on the embedded Fashion-MNIST sample (5,000 training images).")
 final class QuickstartCommand implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of one-cycle training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs of one-cycle training (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR",

@@ -88,8 +88,8 @@ public final class TrainBench {
         timer.trimAfterEpoch = a.integer("trim") != 0;
         try (DataLoaders dls = ImageDataLoaders.fromImages(data.trainImages, data.trainLabels, data.validImages,
                 data.validLabels, opts, List.of(), List.of());
-                Learner learn = VisionLearners.create(dls, arch, b -> b.progress(false).callbacks(timer),
-                        Metrics.accuracy())) {
+                Learner learn = VisionLearners.builder(dls, arch).pretrained(false)
+                        .learner(b -> b.progress(false).callbacks(timer)).metrics(Metrics.accuracy()).build()) {
             long fitStart = System.nanoTime();
             learn.fitOneCycle(epochs, a.real("lr"));
             double fitSeconds = (System.nanoTime() - fitStart) / 1e9;

@@ -5,8 +5,6 @@ import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.SuggestedLrs;
 import ai.fastai4j.plot.Plots;
-import ai.fastai4j.vision.VisionLearners;
-import ai.fastai4j.vision.models.Arch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,8 +19,8 @@ final class LrFindCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--arch", defaultValue = "SMALL_RESNET", description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Arch arch;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--out", defaultValue = ".", paramLabel = "DIR", description = "Folder for lr_find.png (default: current folder).")
     Path out;
@@ -31,7 +29,7 @@ final class LrFindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         Engine.getInstance().setRandomSeed((int) data.seed);
-        try (DataLoaders dls = data.build(); Learner learn = VisionLearners.create(dls, arch)) {
+        try (DataLoaders dls = data.build(); Learner learn = model.learner(dls, b -> {})) {
             SuggestedLrs s = learn.lrFind();
             System.out.println(s);
             System.out.println("lr_find plot: " + Plots.lrFindPlot(s.lrs(), s.losses(), s.asMap(), out.resolve("lr_find.png")));

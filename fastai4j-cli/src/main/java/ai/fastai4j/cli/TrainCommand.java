@@ -7,8 +7,6 @@ import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.SuggestedLrs;
 import ai.fastai4j.metrics.Metrics;
 import ai.fastai4j.plot.Plots;
-import ai.fastai4j.vision.VisionLearners;
-import ai.fastai4j.vision.models.Arch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,11 +21,12 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--arch", defaultValue = "SMALL_RESNET",
-            description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Arch arch;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of one-cycle training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3",
+            description = "Epochs of one-cycle training, or of fine_tune after one frozen epoch when pretrained"
+                    + " (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--lr", defaultValue = "auto",
@@ -43,11 +42,17 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Engine.getInstance().setRandomSeed((int) data.seed);
         try (DataLoaders dls = data.build();
-                Learner learn = VisionLearners.create(dls, arch, b -> b.path(out), Metrics.accuracy())) {
+                Learner learn = model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
             System.out.printf("%d training and %d validation images, %d classes: %s%n", dls.train().numItems(),
                     dls.valid().numItems(), dls.c(), dls.vocab());
             double lrMax = resolveLr(learn, lr, out);
-            learn.fitOneCycle(epochs, lrMax);
+            if (learn.provenance().containsKey("pretrained_weights")) {
+                System.out.println("pretrained: " + learn.provenance().get("pretrained_weights") + "; fine_tune("
+                        + epochs + ", " + lrMax + ")");
+                learn.fineTune(epochs, lrMax);
+            } else {
+                learn.fitOneCycle(epochs, lrMax);
+            }
             System.out.println("loss plot: " + learn.recorder().plotLoss(out.resolve("loss.png")));
             Path model = out.resolve("model.fai");
             ModelExport.export(learn, model);

@@ -90,6 +90,24 @@ public final class DataLoader {
         return batchTransforms;
     }
 
+    /**
+     * The same items in order, transformed as split {@code mode} would be: with {@link Split#TRAIN} the random
+     * augmentations of training run on these items (fastai's {@code dl.dataset.set_split_idx(0)}, used by
+     * test-time augmentation). Never shuffled, nothing dropped.
+     */
+    public DataLoader withSplitMode(Split mode) {
+        return new DataLoader(samples, numItems, describe, blocks, nInputs, mode, false, false, batchSize, seed,
+                itemTransforms, batchTransforms, pool, prefetch);
+    }
+
+    /** This loader with other batch transforms (same items, order, seed and loader threads). */
+    DataLoader withBatchTransforms(List<BatchTransform> transforms) {
+        DataLoader d = new DataLoader(samples, numItems, describe, blocks, nInputs, split, shuffle, dropLast,
+                batchSize, seed, itemTransforms, transforms, pool, prefetch);
+        d.epoch = epoch;
+        return d;
+    }
+
     /** A new epoch: a fresh (seeded) order, batches prepared ahead by the loader threads. */
     public EpochIterator epoch() {
         int e = epoch++;

@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The training and validation {@link DataLoader}s of a {@link Datasets}, sharing one pool of loader threads. */
 public final class DataLoaders implements AutoCloseable {
     private final Datasets<?> datasets;
-    private final DataLoader train;
-    private final DataLoader valid;
+    private DataLoader train;
+    private DataLoader valid;
     private final DataLoaderOptions options;
     private final List<ItemTransform> itemTransforms;
-    private final List<BatchTransform> batchTransforms;
+    private List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
 
     /**
@@ -94,6 +94,28 @@ public final class DataLoaders implements AutoCloseable {
     /** All batch transforms, the blocks' first. */
     public List<BatchTransform> batchTransforms() {
         return batchTransforms;
+    }
+
+    /**
+     * Appends batch transforms to both loaders (fastai's {@code dls.add_tfms(..., 'after_batch')}), skipping any
+     * whose class is already there; a pretrained vision learner adds its weights' {@code Normalize} this way.
+     *
+     * @return true if anything was added
+     */
+    public boolean addBatchTransforms(BatchTransform... transforms) {
+        List<BatchTransform> all = new ArrayList<>(batchTransforms);
+        for (BatchTransform t : transforms) {
+            if (all.stream().noneMatch(x -> x.getClass() == t.getClass())) {
+                all.add(t);
+            }
+        }
+        if (all.size() == batchTransforms.size()) {
+            return false;
+        }
+        batchTransforms = List.copyOf(all);
+        train = train.withBatchTransforms(batchTransforms);
+        valid = valid.withBatchTransforms(batchTransforms);
+        return true;
     }
 
     /** Class names of the target (empty for regression). */

@@ -47,7 +47,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public class Learner implements AutoCloseable {
-    private final DataLoaders dls;
+    private DataLoaders dls;
     private final Module model;
     private final LossFunction lossFunction;
     private final OptimizerFactory optimizerFactory;
@@ -520,6 +520,54 @@ public class Learner implements AutoCloseable {
                 losses.isEmpty() ? null : concat(losses, out), decoded);
     }
 
+    /** Test-time augmentation with fastai's defaults: 4 augmented passes, beta 0.25. */
+    public Preds tta() {
+        return tta(dls.valid(), 4, 0.25);
+    }
+
+    /**
+     * fastai's {@code tta}: predicts {@code loader}'s items {@code n} times with the training split's random
+     * augmentations, averages those probabilities, and mixes them with the plain (validation-transform)
+     * prediction: {@code aug * (1 - beta) + plain * beta}. Returns the mixed probabilities, the targets and the
+     * decoded decisions; per-item losses are not defined for mixed probabilities and are null.
+     */
+    public Preds tta(DataLoader loader, int n, double beta) {
+        if (n < 1) {
+            throw new IllegalArgumentException("tta needs at least one augmented pass, got n=" + n);
+        }
+        if (!(beta >= 0 && beta <= 1)) {
+            throw new IllegalArgumentException("beta must be in [0, 1], got " + beta);
+        }
+        DataLoader augmented = loader.withSplitMode(ai.fastai4j.data.Split.TRAIN);
+        DataLoader plain = loader.withSplitMode(loader.split());
+        NDManager out = NDManager.newBaseManager();
+        try {
+            NDArray sum = null;
+            for (int i = 0; i < n; i++) {
+                try (Preds p = getPreds(augmented)) {
+                    NDArray probs = p.probs().duplicate();
+                    probs.attach(out);
+                    sum = sum == null ? probs : sum.add(probs);
+                }
+            }
+            try (Preds p = getPreds(plain)) {
+                NDArray mixed = sum.div(n).mul(1 - beta).add(p.probs().mul(beta));
+                mixed.attach(out);
+                NDArray targets = null;
+                if (p.targets() != null) {
+                    targets = p.targets().duplicate();
+                    targets.attach(out);
+                }
+                NDArray decoded = lossFunction.decode(mixed);
+                decoded.attach(out);
+                return new Preds(out, mixed, targets, null, decoded);
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
     private static NDArray keep(NDArray a, NDManager out, NDScope scope) {
         NDArray c = a.duplicate();
         NDScope.unregister(c);
@@ -630,6 +678,18 @@ public class Learner implements AutoCloseable {
 
     public DataLoaders dls() {
         return dls;
+    }
+
+    /**
+     * Swaps the data (fastai's {@code learn.dls = ...}), for progressive resizing: the same model and optimizer
+     * state continue on data of another image size. The new data must have the same targets.
+     */
+    public void setDls(DataLoaders newDls) {
+        if (!newDls.vocab().equals(dls.vocab()) || newDls.c() != dls.c()) {
+            throw new IllegalArgumentException("the new data's targets differ: vocab " + newDls.vocab()
+                    + " (c=" + newDls.c() + ") instead of " + dls.vocab() + " (c=" + dls.c() + ")");
+        }
+        this.dls = newDls;
     }
 
     public Module model() {

@@ -183,6 +183,20 @@ public final class VisionModels {
         }
     }
 
+    /**
+     * Writes the body (child "0") of an assembled vision model as a safetensors state dict with torchvision's
+     * names and no head, ready to be the pretrained weights of another learner
+     * ({@code VisionLearners.builder(dls, arch).weightsFile(file)}): transfer learning from your own data.
+     */
+    public static void saveBody(Module model, java.nio.file.Path file) throws java.io.IOException {
+        Module body = model.children().get("0");
+        if (body == null) {
+            throw new IllegalArgumentException("expected an assembled vision model with a body \"0\"");
+        }
+        ai.fastai4j.nn.io.SafetensorsIO.write(body.stateDict(), Map.of("format", "pt", "content", "fastai4j body"),
+                file);
+    }
+
     /** fastai's {@code _load_pretrained_weights}: fits a (out, 3, k, k) weight to {@code target}'s channels. */
     static NDArray adaptFirstConv(NDArray w, Shape target) {
         Shape s = w.getShape();

@@ -19,7 +19,6 @@ import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.Normalize;
 import ai.fastai4j.vision.Resize;
-import ai.fastai4j.vision.VisionExport;
 import ai.fastai4j.vision.VisionLearners;
 import ai.fastai4j.vision.models.Arch;
 import java.awt.image.BufferedImage;
@@ -79,10 +78,7 @@ class VisionExportTest {
             }
             dls = ai.fastai4j.vision.ImageDataLoaders.fromImages(trainX, trainY, validX, validY,
                     DataLoaderOptions.defaults(4).withWorkers(1), List.of(resize), batchTfms);
-            learn = VisionLearners.create(dls, arch, b -> b.progress(false));
-            // until VisionLearners records them itself
-            learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
-            learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(arch, channels, 2));
+            learn = VisionLearners.builder(dls, arch).pretrained(false).learner(b -> b.progress(false)).build();
             learn.fit(1, 1e-2);
             for (int i = 0; i < validX.size(); i++) {
                 pngs.add(write(validX.get(i).toBufferedImage(), dir.resolve("valid-" + i + ".png")));

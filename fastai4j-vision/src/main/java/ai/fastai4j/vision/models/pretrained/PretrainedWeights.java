@@ -484,15 +484,32 @@ public final class PretrainedWeights {
     }
 
     /**
-     * Loads a torchvision ResNet state dict saved by {@code torch.save(model.state_dict(), file)} into
-     * {@code model}; strict: anything missing, unexpected or mis-shaped is an error and the model is left
-     * unchanged.
+     * Loads a torchvision ResNet state dict into {@code model}: a {@code .pth} saved by
+     * {@code torch.save(model.state_dict(), file)} or a safetensors file with the same names (as
+     * {@link ai.fastai4j.vision.models.VisionModels#saveBody} writes). Strict: anything missing, unexpected or
+     * mis-shaped is an error and the model is left unchanged.
      */
     public static LoadReport load(Path file, Module model) throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> sd = TorchStateDictReader.read(file, m);
+            Map<String, NDArray> sd = readStateDict(file, m);
             return load(sd, model, file.getFileName().toString(), true);
         }
+    }
+
+    /**
+     * Reads a state dict from a PyTorch {@code .pth} (a zip, read by the restricted {@link TorchStateDictReader})
+     * or a safetensors file, told apart by their first bytes, not their names.
+     */
+    public static Map<String, NDArray> readStateDict(Path file, NDManager manager) throws IOException {
+        byte[] head = new byte[2];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 2) < 2) {
+                throw new IOException(file + ": too short to be a weights file");
+            }
+        }
+        boolean zip = head[0] == 'P' && head[1] == 'K';
+        return zip ? TorchStateDictReader.read(file, manager)
+                : ai.fastai4j.nn.io.SafetensorsIO.read(file, manager);
     }
 
     /**

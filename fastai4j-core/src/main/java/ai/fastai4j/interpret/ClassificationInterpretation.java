@@ -102,6 +102,9 @@ public final class ClassificationInterpretation {
                     + "target; this data's targets are " + blocks.subList(nInputs, blocks.size()).stream()
                             .map(TransformBlock::name).toList());
         }
+        if (dl.numItems() == 0) {
+            throw new IllegalArgumentException("the loader has no items to interpret");
+        }
         try (Preds p = learn.getPreds(dl)) {
             if (p.targets() == null) {
                 throw new IllegalArgumentException("the loader has no targets to compare the predictions with");

@@ -6,6 +6,7 @@ import ai.fastai4j.data.external.ExternalData;
 import ai.fastai4j.data.external.URLs;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.ModelExport;
+import ai.fastai4j.interpret.ClassificationInterpretation;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.learner.SuggestedLrs;
@@ -35,9 +36,13 @@ public final class Lesson1WholeGame {
             SuggestedLrs lrs = learn.lrFind();                       // 3. find a learning rate
             learn.fitOneCycle(5, Math.max(lrs.valley(), 3e-3));    // 4. train with one cycle
             learn.recorder().plotLoss(Path.of("loss.png"));
-            ModelExport.export(learn, Path.of("fashion.fai"));      // 5. export: weights + JSON, no code
+            // 5. see what it gets wrong: the most confused classes and the worst-predicted images
+            ClassificationInterpretation interp = ClassificationInterpretation.fromLearner(learn);
+            interp.mostConfused(5).forEach(System.out::println);
+            interp.plotTopLosses(9, Path.of("top_losses.png"));
+            ModelExport.export(learn, Path.of("fashion.fai"));      // 6. export: weights + JSON, no code
         }
-        // 6. Use it: load the exported model and predict one image.
+        // 7. Use it: load the exported model and predict one image.
         try (InferenceModel model = InferenceModel.load(Path.of("fashion.fai"))) {
             Prediction p = model.predict(path.resolve("valid/sneaker/9.png"));
             System.out.printf("valid/sneaker/9.png is a %s (probability %.3f)%n", p.label(), p.maxProb());

@@ -1,13 +1,16 @@
 package ai.fastai4j.cli;
 
+import ai.fastai4j.data.BatchTransform;
 import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.data.ItemTransform;
 import ai.fastai4j.vision.ImageDataLoaders;
 import ai.fastai4j.vision.Resize;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** Where the images and labels are, and how to batch them (shared by train and lr-find). */
+/** Where the images and labels are, and how to batch them (shared by train, lr-find, interpret and export). */
 final class DataOptions {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -50,6 +53,14 @@ final class DataOptions {
     long seed;
 
     DataLoaders build() {
+        return build(null);
+    }
+
+    /**
+     * Builds the loaders. With {@code model} (the input settings of a model file) images are loaded as the model
+     * was trained: its channels, item transforms and batch transforms replace {@code --grey} and {@code --size}.
+     */
+    DataLoaders build(ModelInputs model) {
         ImageDataLoaders.Builder<?, ?> b;
         if (source.folder != null) {
             ImageDataLoaders.FolderBuilder fb = ImageDataLoaders.fromFolder(source.folder);
@@ -69,12 +80,26 @@ final class DataOptions {
             }
             b = cb;
         }
-        if (grey) {
-            b.grey();
-        }
-        if (size != null) {
-            b.itemTfms(Resize.crop(size));
+        if (model != null) {
+            if (model.grey()) {
+                b.grey();
+            }
+            b.itemTfms(model.itemTfms().toArray(new ItemTransform[0]));
+            b.batchTfms(model.batchTfms());
+        } else {
+            if (grey) {
+                b.grey();
+            }
+            if (size != null) {
+                b.itemTfms(Resize.crop(size));
+            }
         }
         return b.batchSize(batchSize).seed(seed).build();
     }
+
+    /**
+     * How a model file loads its images: grey or colour, and the item and batch transforms it was trained with
+     * (batch transforms without those the image block adds itself).
+     */
+    record ModelInputs(boolean grey, List<ItemTransform> itemTfms, List<BatchTransform> batchTfms) {}
 }

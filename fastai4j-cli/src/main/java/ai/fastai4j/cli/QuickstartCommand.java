@@ -6,6 +6,7 @@ import ai.fastai4j.data.external.ExternalData;
 import ai.fastai4j.data.external.URLs;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.ModelExport;
+import ai.fastai4j.interpret.TrainingReport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.learner.SuggestedLrs;
@@ -65,6 +66,8 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.println("schedule plot: " + learn.recorder().plotSchedule(out.resolve("schedule.png")));
             ModelExport.export(learn, modelFile);
             System.out.println("exported: " + modelFile + " (" + Files.size(modelFile) / 1024 + " KiB)");
+            System.out.println("report (confusion matrix, top losses, model summary): "
+                    + TrainingReport.builder(learn).build().write(out));
         }
         List<Path> valid = ImageFiles.recursive(data.resolve("valid"));
         Path image = valid.get(valid.size() / 2);

@@ -3,6 +3,7 @@ package ai.fastai4j.cli;
 import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.export.ModelExport;
+import ai.fastai4j.interpret.TrainingReport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.SuggestedLrs;
 import ai.fastai4j.metrics.Metrics;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fastai4j train}: train an image classifier with one-cycle and save it. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an image classifier on a folder or CSV of images with fit_one_cycle, then export it.")
+        description = "Train an image classifier on a folder or CSV of images with fit_one_cycle, then export it "
+                + "(model.fai) and write report.html next to it.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -36,6 +38,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "model", paramLabel = "DIR",
             description = "Folder for the exported model and plots (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--no-report", negatable = false,
+            description = "Skip report.html (epoch table, plots, confusion matrix, top losses, model summary) in --out.")
+    boolean noReport;
 
     @Override
     public Integer call() throws Exception {
@@ -57,6 +63,9 @@ final class TrainCommand implements Callable<Integer> {
             Path model = out.resolve("model.fai");
             ModelExport.export(learn, model);
             System.out.println("exported model: " + model + " (use: fastai4j predict " + model + " IMAGE...)");
+            if (!noReport) {
+                System.out.println("report: " + TrainingReport.builder(learn).build().write(out));
+            }
         }
         return 0;
     }

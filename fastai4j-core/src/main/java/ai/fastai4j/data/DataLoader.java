@@ -132,6 +132,28 @@ public final class DataLoader {
         }
     }
 
+    /**
+     * Loads, transforms and collates the items at the given positions of this loader (0 to
+     * {@link #numItems()} - 1), on the calling thread, with the item transforms of this loader's split; for
+     * showing chosen items (e.g. the top losses).
+     */
+    public HostBatch batchOf(int... indices) {
+        if (indices.length == 0) {
+            throw new IllegalArgumentException("no item indices given");
+        }
+        for (int i : indices) {
+            if (i < 0 || i >= numItems) {
+                throw new IndexOutOfBoundsException("item " + i + " is not in this loader (" + numItems + " items)");
+            }
+        }
+        return load(indices.clone(), 0);
+    }
+
+    /** A readable name of the item at position {@code i} of this loader (e.g. its file path). */
+    public String describe(int i) {
+        return describe.apply(i);
+    }
+
     /** Copies a host batch to the engine and runs the blocks' and the user's batch transforms. */
     public ai.fastai4j.data.Batch toBatch(HostBatch hostBatch, NDManager manager) {
         ai.fastai4j.data.Batch b = hostBatch.toBatch(manager);

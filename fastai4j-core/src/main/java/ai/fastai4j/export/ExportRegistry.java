@@ -204,7 +204,8 @@ public final class ExportRegistry {
         return losses.byId(id);
     }
 
-    synchronized ModelFactory model(String name) {
+    /** The model factory registered under {@code name}, or null (e.g. to rebuild a manifest's model). */
+    public synchronized ModelFactory model(String name) {
         return models.get(name);
     }
 

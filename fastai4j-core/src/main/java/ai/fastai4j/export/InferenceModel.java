@@ -328,6 +328,26 @@ public final class InferenceModel implements AutoCloseable {
         return modelFile.file();
     }
 
+    /** The input blocks rebuilt from the manifest. */
+    public List<TransformBlock> inputBlocks() {
+        return inputBlocks;
+    }
+
+    /** The item transforms rebuilt from the manifest, in order (run as on the validation split). */
+    public List<ItemTransform> itemTransforms() {
+        return itemTransforms;
+    }
+
+    /** The batch transforms rebuilt from the manifest, in order (the input blocks' own first). */
+    public List<BatchTransform> batchTransforms() {
+        return batchTransforms;
+    }
+
+    /** The loss rebuilt from the manifest (its activation and decode turn outputs into predictions). */
+    public LossFunction lossFunction() {
+        return loss;
+    }
+
     /** The loaded model (evaluation mode); do not train or close it. */
     public Module model() {
         return model;

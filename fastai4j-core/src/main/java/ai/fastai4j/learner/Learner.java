@@ -63,6 +63,7 @@ public class Learner implements AutoCloseable {
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private final List<AutoCloseable> owned;
     private Optimizer opt;
+    private SuggestedLrs lastLrFind;
 
     // training state, read and written by callbacks
     private int epoch;
@@ -471,7 +472,34 @@ public class Learner implements AutoCloseable {
             }
         }
         Recorder r = recorder();
-        return SuggestedLrs.compute(r.lrs(), r.losses(), numIt);
+        lastLrFind = SuggestedLrs.compute(r.lrs(), r.losses(), numIt);
+        return lastLrFind;
+    }
+
+    /** The result of the last {@link #lrFind} on this learner, if one ran (for reports). */
+    public java.util.Optional<SuggestedLrs> lrFindResult() {
+        return java.util.Optional.ofNullable(lastLrFind);
+    }
+
+    // ---------------------------------------------------------------- looking at the model
+
+    /**
+     * fastai's {@code summary()}: every layer with its output shape, parameter count and whether it trains, the
+     * parameter totals, the optimizer, the loss and the callbacks; print it for fastai's text. Runs one item of a
+     * training batch through the model (nothing changes) and creates the optimizer if there is none yet.
+     */
+    public ModelSummary summary() {
+        return ModelSummary.of(this);
+    }
+
+    /**
+     * fastai's {@code show_results}: the first {@code n} validation items in a PNG grid, each titled with its
+     * target and, below, the prediction; titles are green when the prediction is right and red when wrong.
+     *
+     * @throws UnsupportedOperationException when the input block cannot be drawn (not an image)
+     */
+    public Path showResults(int n, Path png) {
+        return ResultsView.write(this, dls.valid(), n, png);
     }
 
     // ---------------------------------------------------------------- predictions
@@ -489,6 +517,7 @@ public class Learner implements AutoCloseable {
         List<NDArray> probs = new ArrayList<>();
         List<NDArray> targets = new ArrayList<>();
         List<NDArray> losses = new ArrayList<>();
+        List<int[]> indices = new ArrayList<>();
         boolean wasTraining = model.isTraining();
         boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
@@ -496,6 +525,7 @@ public class Learner implements AutoCloseable {
         try (DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
                 HostBatch hb = it.next();
+                indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
                     Batch b = loader.toBatch(hb, manager);
                     NDArray p = model.forward(b.xb());
@@ -517,7 +547,8 @@ public class Learner implements AutoCloseable {
         NDArray probsAll = concat(probs, out);
         NDArray decoded = lossFunction.decode(probsAll);
         return new Preds(out, probsAll, targets.isEmpty() ? null : concat(targets, out),
-                losses.isEmpty() ? null : concat(losses, out), decoded);
+                losses.isEmpty() ? null : concat(losses, out), decoded,
+                indices.stream().flatMapToInt(java.util.Arrays::stream).toArray());
     }
 
     /** Test-time augmentation with fastai's defaults: 4 augmented passes, beta 0.25. */

@@ -13,13 +13,15 @@ public final class Preds implements AutoCloseable {
     private final NDArray targets;
     private final NDArray losses;
     private final NDArray decoded;
+    private final int[] itemIndices;
 
-    Preds(NDManager manager, NDArray probs, NDArray targets, NDArray losses, NDArray decoded) {
+    Preds(NDManager manager, NDArray probs, NDArray targets, NDArray losses, NDArray decoded, int[] itemIndices) {
         this.manager = manager;
         this.probs = probs;
         this.targets = targets;
         this.losses = losses;
         this.decoded = decoded;
+        this.itemIndices = itemIndices;
     }
 
     /** Activated outputs (probabilities for classification). */
@@ -40,6 +42,14 @@ public final class Preds implements AutoCloseable {
     /** Decisions: class indices, thresholded labels, or values. */
     public NDArray decoded() {
         return decoded;
+    }
+
+    /**
+     * For each row, the index of its item in the loader it came from (row order follows the loader's order, which
+     * a shuffling loader changes from epoch to epoch); a copy.
+     */
+    public int[] itemIndices() {
+        return itemIndices.clone();
     }
 
     @Override

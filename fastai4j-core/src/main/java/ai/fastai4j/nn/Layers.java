@@ -73,6 +73,11 @@ public final class Layers {
         }
 
         @Override
+        public String typeName() {
+            return name;
+        }
+
+        @Override
         public String toString() {
             return name;
         }

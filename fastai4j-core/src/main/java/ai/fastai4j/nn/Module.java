@@ -155,11 +155,16 @@ public abstract class Module implements AutoCloseable {
         return report;
     }
 
+    /** The layer's type as summaries show it: the class name, or the given name of a parameter-free lambda layer. */
+    public String typeName() {
+        return getClass().getSimpleName();
+    }
+
     /** One line per layer: name, type, parameter shapes. Learner.summary adds output shapes. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         namedModules().forEach((n, m) -> sb.append(n.isEmpty() ? "(root)" : n).append(": ")
-                .append(m.getClass().getSimpleName()).append(m.parameters.isEmpty() ? "" : " " + m.parameters.values())
+                .append(m.typeName()).append(m.parameters.isEmpty() ? "" : " " + m.parameters.values())
                 .append('\n'));
         return sb.toString();
     }

@@ -44,7 +44,18 @@ public final class ImageGrid {
      * @return {@code out}
      */
     public static Path write(List<BufferedImage> images, List<String> titles, int cols, int cellSize, Path out) {
-        return Headless.writePng(render(images, titles, cols, cellSize), out);
+        return Headless.writePng(render(images, titles, null, cols, cellSize), out);
+    }
+
+    /**
+     * Like {@link #write(List, List, int, int, Path)}, with each title drawn in its own colour (fastai's
+     * {@code show_results} draws a prediction green when right and red when wrong).
+     *
+     * @param titleColors one colour per title (null entries, or a null list, mean black)
+     */
+    public static Path write(List<BufferedImage> images, List<String> titles, List<Color> titleColors, int cols,
+            int cellSize, Path out) {
+        return Headless.writePng(render(images, titles, titleColors, cols, cellSize), out);
     }
 
     /**
@@ -57,6 +68,16 @@ public final class ImageGrid {
      * @return the grid image
      */
     public static BufferedImage render(List<BufferedImage> images, List<String> titles, int cols, int cellSize) {
+        return render(images, titles, null, cols, cellSize);
+    }
+
+    /**
+     * Renders the grid with a colour per title.
+     *
+     * @param titleColors one colour per title (null entries, or a null list, mean black)
+     */
+    public static BufferedImage render(List<BufferedImage> images, List<String> titles, List<Color> titleColors,
+            int cols, int cellSize) {
         Layout l = layout(images, titles, cols, cellSize);
         BufferedImage canvas = new BufferedImage(l.width(), l.height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas.createGraphics();
@@ -75,7 +96,8 @@ public final class ImageGrid {
                 drawFitted(g, img, cx, cy, cellSize);
                 String title = titles == null || i >= titles.size() ? null : titles.get(i);
                 if (title != null && !title.isEmpty()) {
-                    g.setColor(Color.BLACK);
+                    Color c = titleColors == null || i >= titleColors.size() ? null : titleColors.get(i);
+                    g.setColor(c == null ? Color.BLACK : c);
                     String[] lines = title.split("\n", -1);
                     int y0 = cy - 2 - lines.length * fm.getHeight(); // bottom-aligned in the title band
                     for (int k = 0; k < lines.length; k++) {

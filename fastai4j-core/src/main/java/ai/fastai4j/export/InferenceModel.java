@@ -130,6 +130,12 @@ public final class InferenceModel implements AutoCloseable {
                         + spec.name() + "' with " + spec.params() + " builds a model with " + have.getAsInt());
             }
         }
+        try {
+            factory.checkInputs(spec.params(), m.inputs());
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, "the manifest does not add up: model factory '" + spec.name()
+                    + "' does not fit the input blocks: " + e.getMessage(), e);
+        }
         NDManager manager = NDManager.newBaseManager();
         try {
             Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),

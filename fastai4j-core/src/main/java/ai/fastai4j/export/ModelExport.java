@@ -119,6 +119,12 @@ public final class ModelExport {
         Manifest.Component model = modelSpec(learn, registry);
         ModelFactory factory = registry.model(model.name());
         checkOutputs(targetCodec, target, factory, model);
+        try {
+            factory.checkInputs(model.params(), inputs);
+        } catch (RuntimeException e) {
+            throw new ExportException("cannot export: model factory '" + model.name() + "' does not fit the input "
+                    + "blocks: " + e.getMessage(), e);
+        }
         checkRebuild(learn.model(), factory, model);
 
         String task = targetCodec.task() == null ? "custom" : targetCodec.task();

@@ -115,6 +115,56 @@ class ModelExportTest {
     }
 
     @Test
+    void multiLabelRoundTrip(@TempDir Path dir) {
+        // labels: "east" when x > 0, "north" when y > 0 (a set, possibly empty)
+        java.util.Random r = new java.util.Random(5);
+        List<ExportFixtures.Sample> items = new ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            float x = (float) (2 * r.nextGaussian());
+            float y = (float) (2 * r.nextGaussian());
+            List<String> labels = new ArrayList<>();
+            if (x > 0) {
+                labels.add("east");
+            }
+            if (y > 0) {
+                labels.add("north");
+            }
+            items.add(new ExportFixtures.Sample(new float[] {x, y}, labels));
+        }
+        ai.fastai4j.data.DataBlock<ExportFixtures.Sample> block = ai.fastai4j.data.DataBlock.<ExportFixtures.Sample>builder(
+                        new ExportFixtures.Vec(2), ai.fastai4j.data.MultiCategoryBlock.create())
+                .getX(ExportFixtures.Sample::x).getY(ExportFixtures.Sample::y)
+                .splitter(ai.fastai4j.data.Splitters.byIndex(java.util.stream.IntStream.range(80, 96).toArray()))
+                .build();
+        Path file = dir.resolve("multi.fai");
+        ai.djl.engine.Engine.getInstance().setRandomSeed(12);
+        try (ai.fastai4j.data.DataLoaders dls = block.dataLoaders(items,
+                        ai.fastai4j.data.DataLoaderOptions.defaults(8).withWorkers(0));
+                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                ai.fastai4j.learner.Learner learn = ai.fastai4j.learner.Learner.builder(dls,
+                        ExportFixtures.mlp(m, 2, 8, 2)).progress(false).build()) {
+            learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
+            learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 2));
+            learn.fit(4, 1e-2);
+            ModelExport.export(learn, file, REGISTRY);
+            try (InferenceModel model = InferenceModel.load(file, REGISTRY)) {
+                assertEquals("multi_label_classification", model.manifest().task());
+                assertEquals(new Manifest.Component("multi_category", Map.of("vocab", List.of("east", "north"))),
+                        model.manifest().target());
+                assertEquals("bce_with_logits_flat", model.manifest().loss().name());
+                for (float[] x : probes()) {
+                    Prediction want = learn.predict(x);
+                    Prediction got = model.predict(x);
+                    assertEquals(want.label(), got.label(), Arrays.toString(x));
+                    assertArrayEquals(want.probs(), got.probs(), 0f);
+                }
+                assertEquals(List.of("east", "north"), model.predict(new float[] {6f, 6f}).label());
+                assertEquals(List.of(), model.predict(new float[] {-6f, -6f}).label());
+            }
+        }
+    }
+
+    @Test
     void lossParametersSurvive(@TempDir Path dir) {
         Path file = dir.resolve("smooth.fai");
         try (ExportFixtures.Rig rig = ExportFixtures.rig(false, null,

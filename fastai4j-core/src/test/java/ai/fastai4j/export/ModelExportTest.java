@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.fastai4j.data.DataBlock;
+import ai.fastai4j.data.DataLoaderOptions;
+import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.data.MultiCategoryBlock;
+import ai.fastai4j.data.Splitters;
+import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.Losses;
 import java.nio.file.Files;
@@ -17,6 +25,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,7 +127,7 @@ class ModelExportTest {
     @Test
     void multiLabelRoundTrip(@TempDir Path dir) {
         // labels: "east" when x > 0, "north" when y > 0 (a set, possibly empty)
-        java.util.Random r = new java.util.Random(5);
+        Random r = new Random(5);
         List<ExportFixtures.Sample> items = new ArrayList<>();
         for (int i = 0; i < 96; i++) {
             float x = (float) (2 * r.nextGaussian());
@@ -131,18 +141,16 @@ class ModelExportTest {
             }
             items.add(new ExportFixtures.Sample(new float[] {x, y}, labels));
         }
-        ai.fastai4j.data.DataBlock<ExportFixtures.Sample> block = ai.fastai4j.data.DataBlock.<ExportFixtures.Sample>builder(
-                        new ExportFixtures.Vec(2), ai.fastai4j.data.MultiCategoryBlock.create())
+        DataBlock<ExportFixtures.Sample> block = DataBlock.<ExportFixtures.Sample>builder(new ExportFixtures.Vec(2),
+                        MultiCategoryBlock.create())
                 .getX(ExportFixtures.Sample::x).getY(ExportFixtures.Sample::y)
-                .splitter(ai.fastai4j.data.Splitters.byIndex(java.util.stream.IntStream.range(80, 96).toArray()))
+                .splitter(Splitters.byIndex(IntStream.range(80, 96).toArray()))
                 .build();
         Path file = dir.resolve("multi.fai");
-        ai.djl.engine.Engine.getInstance().setRandomSeed(12);
-        try (ai.fastai4j.data.DataLoaders dls = block.dataLoaders(items,
-                        ai.fastai4j.data.DataLoaderOptions.defaults(8).withWorkers(0));
-                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-                ai.fastai4j.learner.Learner learn = ai.fastai4j.learner.Learner.builder(dls,
-                        ExportFixtures.mlp(m, 2, 8, 2)).progress(false).build()) {
+        Engine.getInstance().setRandomSeed(12);
+        try (DataLoaders dls = block.dataLoaders(items, DataLoaderOptions.defaults(8).withWorkers(0));
+                NDManager m = NDManager.newBaseManager();
+                Learner learn = Learner.builder(dls, ExportFixtures.mlp(m, 2, 8, 2)).progress(false).build()) {
             learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
             learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 2));
             learn.fit(4, 1e-2);

@@ -44,7 +44,11 @@ public final class CollabExport implements ExportExtension {
                 p -> new int[] {Params.getInt(p, "n_users"), Params.getInt(p, "n_items")}));
         r.registerModel(NN, factory(EmbeddingNN::fromParams, p -> {
             List<int[]> e = TabularModel.Spec.fromParams(p).embSzs();
-            return new int[] {e.get(0)[0], e.size() > 1 ? e.get(1)[0] : 0};
+            if (e.size() != 2) {
+                throw new IllegalArgumentException("an EmbeddingNN has two embeddings (users, items), the parameters "
+                        + "give " + e.size());
+            }
+            return new int[] {e.get(0)[0], e.get(1)[0]};
         }));
     }
 

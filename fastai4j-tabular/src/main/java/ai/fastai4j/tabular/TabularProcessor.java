@@ -296,7 +296,9 @@ public final class TabularProcessor implements Transform<Object, float[]> {
         TabularProcessor tp;
         try {
             tp = new TabularProcessor(cats, conts, procs, dates);
-            tp.adopt();
+            if (!tp.isSetUp()) {
+                tp.adopt(); // no procs at all: nothing to learn
+            }
         } catch (DataException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataException;
+import ai.fastai4j.export.ExportException;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.Manifest;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.export.ModelFileException;
 import ai.fastai4j.learner.Prediction;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,6 +168,29 @@ class TabularExportTest {
         }
     }
 
+    @Test
+    void continuousColumnsWithoutProcs(@TempDir Path dir) {
+        // fastai's default: no procs (x2 is never missing, there is no categorical column)
+        Engine.getInstance().setRandomSeed(25);
+        Path file = dir.resolve("plain.fai");
+        try (TabularDataLoaders dls = TabularDataLoaders.fromTable(Synthetic.classification(100, 25)).catNames()
+                .contNames("x2").yNames("label").procs().batchSize(32).build();
+                TabularLearner learn = TabularLearners.create(dls, List.of(4), TabularConfig.defaults(), Map.of(),
+                        b -> b.progress(false))) {
+            learn.export(file);
+            try (InferenceModel model = InferenceModel.load(file)) {
+                assertEquals(List.of(), model.manifest().inputs().get(0).params().get("procs"));
+                for (String x2 : List.of("1", "5", "9.5")) {
+                    Map<String, String> q = Map.of("x2", x2);
+                    assertArrayEquals(learn.predict(q).probs(), model.predict(q).probs(), 0f, x2);
+                }
+                DataException e = assertThrows(DataException.class, () -> model.predict(Map.of("x2", "")));
+                assertTrue(e.getMessage().contains("missing value in a continuous column (add FillMissing to the procs)"),
+                        e.getMessage());
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- tampering
 
     static ObjectNode proc(ObjectNode manifest, int i) {
@@ -190,6 +216,17 @@ class TabularExportTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.export(good);
+            // a learner whose recorded model sizes do not fit its data is refused before anything is written
+            @SuppressWarnings("unchecked")
+            Map<String, Object> params = new LinkedHashMap<>(
+                    (Map<String, Object>) learn.provenance().get(ModelExport.MODEL_PARAMS));
+            params.put("n_cont", 3);
+            learn.provenance().put(ModelExport.MODEL_PARAMS, params);
+            Path never = dir.resolve("never.fai");
+            ExportException e = assertThrows(ExportException.class, () -> learn.export(never));
+            assertEquals("cannot export: model factory 'tabular_model' does not fit the input blocks: the input block "
+                    + "has 2 continuous columns [x1, x2], the model takes 3", e.getMessage());
+            assertTrue(Files.notExists(never));
         }
         try (InferenceModel model = InferenceModel.load(good)) {
             assertEquals(List.of("no", "yes"), model.vocab());

@@ -219,7 +219,7 @@ class TabularDataLoadersTest {
         Table ratings = Table.fromRows("r.csv", List.of(Map.of("u", "a", "i", "x", "r", "1"),
                 Map.of("u", "b", "i", "y", "r", "2"), Map.of("u", "a", "i", "y", "r", "3")));
         try (ai.fastai4j.collab.CollabDataLoaders dls = ai.fastai4j.collab.CollabDataLoaders.fromTable(ratings)
-                .validIdx(2).batchSize(2).build()) {
+                .userName("u").itemName("i").ratingName("r").validIdx(2).batchSize(2).build()) {
             assertArrayEquals(new int[] {2}, dls.dls().datasets().split().valid());
             assertEquals(2, dls.dls().options().batchSize());
         }

@@ -44,7 +44,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  *   --data DIR       the shared data folder (default ../shared/data): ames/ames.csv, credit/credit_data.csv,
  *                    movielens/ratings.csv
  *   --tasks LIST     ames,credit,movielens (default all)
- *   --seeds N        Ames and credit: split seeds 0..N-1 (default 5)
+ *   --seeds N        Ames and credit: training seeds 0..N-1 (default 5; every column is printed per seed, then its
+ *                    mean and standard deviation); the validation split stays the same (-Dsplit.seed, 42)
  *   --threads N      intra-op threads of both engines (default 1: see README.md)
  *   --python PATH    the twin's interpreter (default /usr/bin/python3); --no-twin to skip it
  *   --out DIR        where the arrays for the twin go (default bench/tabular/target/run)

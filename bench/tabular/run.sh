@@ -7,7 +7,8 @@
 # Run from the repository root. Data: ../shared/data (see ../shared/design/DATA.md), or pass --data.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mvn -q -B -o install -pl fastai4j-core,fastai4j-tabular -DskipTests
+# -am: the parent pom too (it holds the dependency versions the installed poms refer to)
+mvn -q -B -o install -pl fastai4j-core,fastai4j-tabular -am -DskipTests
 mkdir -p bench/tabular/target/classes
 # XGBoost comes from Maven Central the first time (drop -o here if it is not in ~/.m2 yet)
 mvn -q -B -o -f bench/tabular/pom.xml dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \

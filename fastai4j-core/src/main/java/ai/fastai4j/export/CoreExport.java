@@ -1,6 +1,7 @@
 package ai.fastai4j.export;
 
 import ai.fastai4j.data.CategoryBlock;
+import ai.fastai4j.data.MultiCategoryBlock;
 import ai.fastai4j.data.Pipeline;
 import ai.fastai4j.data.RegressionBlock;
 import ai.fastai4j.data.Transform;
@@ -13,12 +14,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Core's own export entries: the category and regression target blocks and fastai's losses. */
+/** Core's own export entries: the category, multi-category and regression target blocks and fastai's losses. */
 final class CoreExport {
     private CoreExport() {}
 
     /** Task of a single-label classifier (target {@code category}). */
     static final String SINGLE_LABEL = "single_label_classification";
+    /** Task of a multi-label classifier (target {@code multi_category}). */
+    static final String MULTI_LABEL = "multi_label_classification";
     /** Task of a numeric target (target {@code regression}). */
     static final String REGRESSION = "regression";
 
@@ -26,8 +29,11 @@ final class CoreExport {
     private static final Pattern BCE = Pattern.compile("BCEWithLogitsLossFlat\\(thresh=([^)]+)\\)");
 
     static void registerAll(ExportRegistry r) {
-        r.registerTargetBlock("category", CategoryBlock.class, SINGLE_LABEL, CoreExport::describeCategory,
-                p -> CategoryBlock.withVocab(vocab(p)), p -> vocab(p).size());
+        r.registerTargetBlock("category", CategoryBlock.class, SINGLE_LABEL,
+                (b, pipe) -> describeVocab("category", pipe), p -> CategoryBlock.withVocab(vocab(p)), p -> vocab(p).size());
+        r.registerTargetBlock("multi_category", MultiCategoryBlock.class, MULTI_LABEL,
+                (b, pipe) -> describeVocab("multi-category", pipe), p -> MultiCategoryBlock.withVocab(vocab(p)),
+                p -> vocab(p).size());
         r.registerTargetBlock("regression", RegressionBlock.class, REGRESSION, (b, pipe) -> Map.of(),
                 p -> RegressionBlock.create(), p -> 1);
 
@@ -50,18 +56,19 @@ final class CoreExport {
         return v;
     }
 
-    private static Map<String, Object> describeCategory(CategoryBlock block, Pipeline pipeline) {
+    /** The vocabulary of a category-like block, read from its set-up pipeline. */
+    private static Map<String, Object> describeVocab(String what, Pipeline pipeline) {
         for (Transform<Object, Object> t : pipeline.transforms()) {
             if (t instanceof VocabHolder v) {
                 if (v.vocab().isEmpty()) {
-                    throw new ExportException("the category block has no vocabulary (its pipeline was not set up)");
+                    throw new ExportException("the " + what + " block has no vocabulary (its pipeline was not set up)");
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("vocab", List.copyOf(v.vocab()));
                 return m;
             }
         }
-        throw new ExportException("the category block's pipeline has no vocabulary");
+        throw new ExportException("the " + what + " block's pipeline has no vocabulary");
     }
 
     private static Map<String, Object> describeCrossEntropy(LossFunction l) {

@@ -24,9 +24,10 @@ import java.util.function.ToIntFunction;
  * factories by name. A model file holds only ids and parameters, so classes may move and loading never runs
  * anything the file names but these registered factories.
  *
- * <p>{@link #global()} holds core's own entries (category and regression blocks, fastai's losses) and those of
- * every {@link ExportExtension} found with {@link ServiceLoader} (the vision module registers its image block,
- * transforms and {@code vision_model} factory). Applications may add their own to {@code global()}, or build an
+ * <p>{@link #global()} holds core's own entries (category, multi-category and regression blocks, fastai's losses)
+ * and those of every {@link ExportExtension} found with {@link ServiceLoader} (the vision module registers its image
+ * block, transforms and {@code vision_model} factory; the tabular module its tabular and collab blocks and the
+ * {@code tabular_model}, {@code collab_embedding_dot_bias} and {@code collab_embedding_nn} factories). Applications may add their own to {@code global()}, or build an
  * isolated registry with {@link #withDefaults()} and pass it to {@link ModelExport#export(ai.fastai4j.learner.Learner,
  * java.nio.file.Path, ExportRegistry)} and {@link InferenceModel#load(java.nio.file.Path, ExportRegistry)}.
  *

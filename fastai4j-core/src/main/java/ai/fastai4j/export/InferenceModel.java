@@ -29,7 +29,8 @@ import java.util.function.Function;
 /**
  * A model loaded from a {@code .fai} file for prediction, with the input and output pipelines it was trained
  * with rebuilt from the manifest: raw inputs (whatever the input block accepts: an image file's {@link Path},
- * encoded bytes, a {@code BufferedImage}...) go through the block's type transforms, the item transforms (as on
+ * encoded bytes, a {@code BufferedImage}; a tabular row or a (user, item) pair as a {@code Map} of column to
+ * value...) go through the block's type transforms, the item transforms (as on
  * the validation split), collation, the batch transforms, the model, the loss's activation and decode, and the
  * target pipeline's decode (class index to label).
  *
@@ -129,6 +130,12 @@ public final class InferenceModel implements AutoCloseable {
                         + "' needs " + expected + " model outputs (e.g. classes in its vocabulary) but model factory '"
                         + spec.name() + "' with " + spec.params() + " builds a model with " + have.getAsInt());
             }
+        }
+        try {
+            factory.checkInputs(spec.params(), m.inputs());
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, "the manifest does not add up: model factory '" + spec.name()
+                    + "' does not fit the input blocks: " + e.getMessage(), e);
         }
         NDManager manager = NDManager.newBaseManager();
         try {

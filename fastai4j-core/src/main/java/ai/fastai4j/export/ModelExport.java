@@ -54,8 +54,10 @@ import java.util.zip.ZipOutputStream;
  * <p><b>How the model is rebuilt.</b> The learner's {@link Learner#provenance() provenance} must hold the name of
  * a registered {@link ModelFactory} under {@value #MODEL_FACTORY} and its parameters (a JSON-like map) under
  * {@value #MODEL_PARAMS}. Applications that build learners put them there (the vision learner puts
- * {@code "vision_model"} and {@code {arch, n_in, n_out}}); a learner built around a hand-made model needs a
- * factory registered with {@link ExportRegistry#registerModel} and these two entries.
+ * {@code "vision_model"} and {@code {arch, n_in, n_out}}, the tabular and collab learners their model's sizes and
+ * options); a learner built around a hand-made model needs a factory registered with
+ * {@link ExportRegistry#registerModel} and these two entries. The factory may also check its parameters against the
+ * input blocks ({@link ModelFactory#checkInputs}), on export and on loading.
  */
 public final class ModelExport {
     /** Provenance key: the name of the registered {@link ModelFactory} that rebuilds the learner's model. */
@@ -119,6 +121,12 @@ public final class ModelExport {
         Manifest.Component model = modelSpec(learn, registry);
         ModelFactory factory = registry.model(model.name());
         checkOutputs(targetCodec, target, factory, model);
+        try {
+            factory.checkInputs(model.params(), inputs);
+        } catch (RuntimeException e) {
+            throw new ExportException("cannot export: model factory '" + model.name() + "' does not fit the input "
+                    + "blocks: " + e.getMessage(), e);
+        }
         checkRebuild(learn.model(), factory, model);
 
         String task = targetCodec.task() == null ? "custom" : targetCodec.task();

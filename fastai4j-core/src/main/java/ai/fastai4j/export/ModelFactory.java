@@ -2,6 +2,7 @@ package ai.fastai4j.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.nn.Module;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -23,6 +24,14 @@ public interface ModelFactory {
     default OptionalInt outputs(Map<String, Object> params) {
         return OptionalInt.empty();
     }
+
+    /**
+     * Checks that a model built from {@code params} fits the manifest's input blocks (for example, that each
+     * embedding has as many rows as its column's vocabulary has entries); called on export and on loading, before
+     * any weights are read. Throws {@link IllegalArgumentException} saying what does not fit; by default accepts
+     * everything.
+     */
+    default void checkInputs(Map<String, Object> params, List<Manifest.Component> inputs) {}
 
     /** A factory whose output count comes from {@code outputs}. */
     static ModelFactory of(java.util.function.BiFunction<NDManager, Map<String, Object>, Module> create,

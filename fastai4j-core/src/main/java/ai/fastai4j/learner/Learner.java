@@ -591,7 +591,7 @@ public class Learner implements AutoCloseable {
                 }
                 NDArray decoded = lossFunction.decode(mixed);
                 decoded.attach(out);
-                return new Preds(out, mixed, targets, null, decoded);
+                return new Preds(out, mixed, targets, null, decoded, p.itemIndices());
             }
         } catch (RuntimeException e) {
             out.close();

@@ -159,9 +159,26 @@ final class ExportFixtures {
                 p -> new Jitter(Params.getDouble(p, "sigma")));
         r.registerBatchTransform("test_scale", Scale.class, t -> Map.of("factor", (double) t.factor),
                 p -> new Scale(Params.getFloat(p, "factor")));
-        r.registerModel("test_mlp", ModelFactory.of(
-                (m, p) -> mlp(m, Params.getInt(p, "in", 1), Params.getInt(p, "hidden", 1), Params.getInt(p, "out", 1)),
-                p -> Params.getInt(p, "out")));
+        r.registerModel("test_mlp", new ModelFactory() {
+            @Override
+            public Module create(NDManager m, Map<String, Object> p) {
+                return mlp(m, Params.getInt(p, "in", 1), Params.getInt(p, "hidden", 1), Params.getInt(p, "out", 1));
+            }
+
+            @Override
+            public java.util.OptionalInt outputs(Map<String, Object> p) {
+                return java.util.OptionalInt.of(Params.getInt(p, "out"));
+            }
+
+            @Override
+            public void checkInputs(Map<String, Object> p, List<Manifest.Component> inputs) {
+                int dim = Params.getInt(inputs.get(0).params(), "dim");
+                if (dim != Params.getInt(p, "in")) {
+                    throw new IllegalArgumentException("the input vectors have " + dim + " values, the model takes "
+                            + Params.getInt(p, "in"));
+                }
+            }
+        });
         return r;
     }
 

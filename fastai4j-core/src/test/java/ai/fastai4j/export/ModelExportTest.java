@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.fastai4j.data.DataBlock;
+import ai.fastai4j.data.DataLoaderOptions;
+import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.data.MultiCategoryBlock;
+import ai.fastai4j.data.Splitters;
+import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.Losses;
 import java.nio.file.Files;
@@ -17,6 +25,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +120,54 @@ class ModelExportTest {
                     assertTrue(got.label() instanceof Float);
                     assertArrayEquals(want.probs(), got.probs(), 0f);
                 }
+            }
+        }
+    }
+
+    @Test
+    void multiLabelRoundTrip(@TempDir Path dir) {
+        // labels: "east" when x > 0, "north" when y > 0 (a set, possibly empty)
+        Random r = new Random(5);
+        List<ExportFixtures.Sample> items = new ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            float x = (float) (2 * r.nextGaussian());
+            float y = (float) (2 * r.nextGaussian());
+            List<String> labels = new ArrayList<>();
+            if (x > 0) {
+                labels.add("east");
+            }
+            if (y > 0) {
+                labels.add("north");
+            }
+            items.add(new ExportFixtures.Sample(new float[] {x, y}, labels));
+        }
+        DataBlock<ExportFixtures.Sample> block = DataBlock.<ExportFixtures.Sample>builder(new ExportFixtures.Vec(2),
+                        MultiCategoryBlock.create())
+                .getX(ExportFixtures.Sample::x).getY(ExportFixtures.Sample::y)
+                .splitter(Splitters.byIndex(IntStream.range(80, 96).toArray()))
+                .build();
+        Path file = dir.resolve("multi.fai");
+        Engine.getInstance().setRandomSeed(12);
+        try (DataLoaders dls = block.dataLoaders(items, DataLoaderOptions.defaults(8).withWorkers(0));
+                NDManager m = NDManager.newBaseManager();
+                Learner learn = Learner.builder(dls, ExportFixtures.mlp(m, 2, 8, 2)).progress(false).build()) {
+            learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
+            learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 2));
+            learn.fit(4, 1e-2);
+            ModelExport.export(learn, file, REGISTRY);
+            try (InferenceModel model = InferenceModel.load(file, REGISTRY)) {
+                assertEquals("multi_label_classification", model.manifest().task());
+                assertEquals(new Manifest.Component("multi_category", Map.of("vocab", List.of("east", "north"))),
+                        model.manifest().target());
+                assertEquals("bce_with_logits_flat", model.manifest().loss().name());
+                for (float[] x : probes()) {
+                    Prediction want = learn.predict(x);
+                    Prediction got = model.predict(x);
+                    assertEquals(want.label(), got.label(), Arrays.toString(x));
+                    assertArrayEquals(want.probs(), got.probs(), 0f);
+                }
+                assertEquals(List.of("east", "north"), model.predict(new float[] {6f, 6f}).label());
+                assertEquals(List.of(), model.predict(new float[] {-6f, -6f}).label());
             }
         }
     }

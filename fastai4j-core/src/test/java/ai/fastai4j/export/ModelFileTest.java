@@ -78,6 +78,15 @@ class ModelFileTest {
     }
 
     @Test
+    void inputBlockThatNoLongerFitsTheModel() throws Exception {
+        Path f = ExportFixtures.editManifest(good, dir.resolve("dim3.fai"), m ->
+                ((ObjectNode) m.get("inputs").get(0).get("params")).put("dim", 3));
+        ModelFileException e = refused(f);
+        assertMessage(e, "the manifest does not add up: model factory 'test_mlp' does not fit the input blocks: "
+                + "the input vectors have 3 values, the model takes 2");
+    }
+
+    @Test
     void unknownFactoryBlockAndTransform() throws Exception {
         Path f = ExportFixtures.editManifest(good, dir.resolve("factory.fai"), m ->
                 ((ObjectNode) m.get("model")).put("factory", "nope"));

@@ -17,29 +17,45 @@ public final class CollabBlock implements TransformBlock {
     private final String itemName;
     private final List<String> users;
     private final List<String> items;
+    private final boolean refuseUnknown;
 
-    private CollabBlock(String userName, String itemName, List<String> users, List<String> items) {
+    private CollabBlock(String userName, String itemName, List<String> users, List<String> items,
+            boolean refuseUnknown) {
         this.userName = userName;
         this.itemName = itemName;
         this.users = users;
         this.items = items;
+        this.refuseUnknown = refuseUnknown;
     }
 
     /** Vocabularies learned from the training rows. */
     public static CollabBlock of(String userName, String itemName) {
-        return new CollabBlock(userName, itemName, null, null);
+        return new CollabBlock(userName, itemName, null, null, false);
     }
 
-    /** Fixed vocabularies (each starting with {@code #na#}), e.g. from an exported model. */
+    /** Fixed vocabularies (each starting with {@code #na#}); unknown users and items become {@code #na#}. */
     public static CollabBlock withVocabs(String userName, String itemName, List<String> users, List<String> items) {
         CollabEncoder.withVocabs(userName, itemName, users, items); // validates
-        return new CollabBlock(userName, itemName, List.copyOf(users), List.copyOf(items));
+        return new CollabBlock(userName, itemName, List.copyOf(users), List.copyOf(items), false);
+    }
+
+    /**
+     * Fixed vocabularies, and a user or item not in them is a {@link ai.fastai4j.data.DataException} naming it:
+     * what an exported model uses, since the {@code #na#} embedding was never trained.
+     */
+    public static CollabBlock refusingUnknown(String userName, String itemName, List<String> users,
+            List<String> items) {
+        CollabEncoder.withVocabs(userName, itemName, users, items); // validates
+        return new CollabBlock(userName, itemName, List.copyOf(users), List.copyOf(items), true);
     }
 
     @Override
     public List<Transform<?, ?>> typeTransforms() {
-        return List.of(users == null ? new CollabEncoder(userName, itemName)
-                : CollabEncoder.withVocabs(userName, itemName, users, items));
+        if (users == null) {
+            return List.of(new CollabEncoder(userName, itemName));
+        }
+        CollabEncoder e = CollabEncoder.withVocabs(userName, itemName, users, items);
+        return List.of(refuseUnknown ? e.refusingUnknown() : e);
     }
 
     @Override

@@ -2,13 +2,11 @@ package ai.fastai4j.collab;
 
 import ai.fastai4j.data.DataBlock;
 import ai.fastai4j.data.DataException;
-import ai.fastai4j.data.DataLoaderOptions;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.RegressionBlock;
-import ai.fastai4j.data.Splitter;
-import ai.fastai4j.data.Splitters;
 import ai.fastai4j.tabular.Table;
+import ai.fastai4j.tabular.TableLoadersBuilder;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
@@ -51,6 +49,15 @@ public final class CollabDataLoaders implements AutoCloseable {
     public static Builder fromTable(Table table) {
         Objects.requireNonNull(table);
         return new Builder(() -> table);
+    }
+
+    /**
+     * Ratings in a Tablesaw data frame (see {@link Table#fromTablesaw}; Tablesaw is optional; columns default to the
+     * first three: user, item, rating).
+     */
+    public static Builder fromTablesaw(tech.tablesaw.api.Table frame) {
+        Objects.requireNonNull(frame);
+        return new Builder(() -> Table.fromTablesaw(frame));
     }
 
     /** The core loaders. */
@@ -130,67 +137,41 @@ public final class CollabDataLoaders implements AutoCloseable {
     }
 
     /** Configures {@link CollabDataLoaders}. */
-    public static final class Builder {
-        private final Supplier<Table> source;
+    public static final class Builder extends TableLoadersBuilder<Builder> {
         private String userName;
         private String itemName;
         private String ratingName;
-        private double validPct = 0.2;
-        private long seed = 42;
-        private Splitter<Table.Row> splitter;
-        private int batchSize = 64;
-        private int workers = 0;
 
         Builder(Supplier<Table> source) {
-            this.source = source;
+            super(source);
         }
 
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /** The user column (default: the first column). */
         public Builder userName(String n) {
             this.userName = Objects.requireNonNull(n);
             return this;
         }
 
+        /** The item column (default: the second column). */
         public Builder itemName(String n) {
             this.itemName = Objects.requireNonNull(n);
             return this;
         }
 
+        /** The rating column (default: the third column). */
         public Builder ratingName(String n) {
             this.ratingName = Objects.requireNonNull(n);
             return this;
         }
 
-        /** Share of random validation rows (0.2). */
-        public Builder validPct(double p) {
-            this.validPct = p;
-            return this;
-        }
-
-        /** Seed of the split and of shuffling (42). */
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        public Builder splitter(Splitter<Table.Row> s) {
-            this.splitter = Objects.requireNonNull(s);
-            return this;
-        }
-
-        /** Batch size (64). */
-        public Builder batchSize(int bs) {
-            this.batchSize = bs;
-            return this;
-        }
-
-        /** Loader threads (0: batches made on the training thread). */
-        public Builder workers(int n) {
-            this.workers = n;
-            return this;
-        }
-
+        /** Reads the table, learns the users' and items' vocabularies on the training split and encodes every row. */
         public CollabDataLoaders build() {
-            Table t = source.get();
+            Table t = readTable();
             List<String> cols = t.columns();
             String u = userName != null ? userName : column(cols, 0, t);
             String it = itemName != null ? itemName : column(cols, 1, t);
@@ -200,13 +181,12 @@ public final class CollabDataLoaders implements AutoCloseable {
                     RegressionBlock.create()), 1)
                     .getX(row -> row)
                     .getY(row -> rating(row, r))
-                    .splitter(splitter != null ? splitter : Splitters.random(validPct, seed))
+                    .splitter(resolvedSplitter())
                     .build();
             Datasets<Table.Row> ds = block.datasets(t.rows());
             CollabEncoder enc = (CollabEncoder) (Object) ds.pipelines().get(0).transforms().get(0);
             enc.precompute(t);
-            DataLoaderOptions o = DataLoaderOptions.defaults(batchSize).withSeed(seed).withWorkers(workers);
-            return new CollabDataLoaders(new DataLoaders(ds, o, List.of(), List.of()), enc, t, r);
+            return new CollabDataLoaders(new DataLoaders(ds, loaderOptions(), List.of(), List.of()), enc, t, r);
         }
 
         private static String column(List<String> cols, int i, Table t) {

@@ -13,11 +13,13 @@ import java.util.Map;
 /**
  * The type transform of a {@link CollabBlock}: fastai's {@code Categorify} on the user and item columns. The
  * vocabularies come from the training rows ({@code #na#} at index 0, ids sorted numerically when they are numbers);
- * a user or item never seen in training becomes 0 ({@code #na#}), as in fastai.
+ * a user or item never seen in training becomes 0 ({@code #na#}), as in fastai, unless the encoder
+ * {@linkplain #refusingUnknown() refuses unknown keys} (as an exported model does).
  */
 public final class CollabEncoder implements Transform<Object, long[]> {
     private final String userName;
     private final String itemName;
+    private boolean refuseUnknown;
     private List<String> users;
     private List<String> items;
     private Map<String, Integer> userIndex;
@@ -51,9 +53,28 @@ public final class CollabEncoder implements Transform<Object, long[]> {
     private static Map<String, Integer> index(List<String> vocab) {
         Map<String, Integer> m = new java.util.HashMap<>(vocab.size() * 2);
         for (int k = 1; k < vocab.size(); k++) {
-            m.put(vocab.get(k), k);
+            if (vocab.get(k) == null || m.put(vocab.get(k), k) != null || Categorify.NA.equals(vocab.get(k))) {
+                throw new IllegalArgumentException("vocabulary entry " + k + " ('" + vocab.get(k) + "') is null or "
+                        + "repeated");
+            }
         }
         return m;
+    }
+
+    /**
+     * An encoder with this one's vocabularies that refuses, with a {@link DataException} naming the key, a user or
+     * item not seen in training (whose {@code #na#} embedding was never trained) instead of encoding it as
+     * {@code #na#}. Exported collab models predict with such an encoder.
+     */
+    public CollabEncoder refusingUnknown() {
+        CollabEncoder e = withVocabs(userName, itemName, users(), items());
+        e.refuseUnknown = true;
+        return e;
+    }
+
+    /** Whether unknown users and items are errors (see {@link #refusingUnknown()}). */
+    public boolean refusesUnknown() {
+        return refuseUnknown;
     }
 
     @Override
@@ -87,7 +108,12 @@ public final class CollabEncoder implements Transform<Object, long[]> {
             return new long[] {c.codes()[2 * i], c.codes()[2 * i + 1]};
         }
         requireSetUp();
-        return new long[] {userCode(Rows.cell(row, userName)), itemCode(Rows.cell(row, itemName))};
+        String u = Rows.cell(row, userName);
+        String i = Rows.cell(row, itemName);
+        if (refuseUnknown) {
+            return new long[] {requireUser(u), requireItem(i)};
+        }
+        return new long[] {userCode(u), itemCode(i)};
     }
 
     /** Encodes every row of {@code table} now (batches then only copy numbers). */
@@ -118,6 +144,9 @@ public final class CollabEncoder implements Transform<Object, long[]> {
     /** The code of a user seen in training; an unknown user is a {@link DataException} saying so. */
     public int requireUser(String user) {
         int k = userCode(user);
+        if (user == null) {
+            throw new DataException("the user (column '" + userName + "') is missing");
+        }
         if (k == 0) {
             throw new DataException("user '" + user + "' is not in the training data (" + (users.size() - 1)
                     + " users known); a user who appears only in the validation split has no trained embedding");
@@ -128,6 +157,9 @@ public final class CollabEncoder implements Transform<Object, long[]> {
     /** The code of an item seen in training; an unknown item is a {@link DataException} saying so. */
     public int requireItem(String item) {
         int k = itemCode(item);
+        if (item == null) {
+            throw new DataException("the item (column '" + itemName + "') is missing");
+        }
         if (k == 0) {
             throw new DataException("item '" + item + "' is not in the training data (" + (items.size() - 1)
                     + " items known); an item that appears only in the validation split has no trained embedding");
@@ -166,12 +198,16 @@ public final class CollabEncoder implements Transform<Object, long[]> {
         return itemName;
     }
 
-    /** Column names and vocabularies as JSON values. */
+    /**
+     * Column names and vocabularies as JSON values ({@code user_name, item_name, users, items}): the parameters of
+     * the {@value CollabExport#BLOCK} block in a model file.
+     */
     public Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user_name", userName);
         m.put("item_name", itemName);
-        m.put("classes", Map.of(userName, new ArrayList<>(users()), itemName, new ArrayList<>(items())));
+        m.put("users", new ArrayList<>(users()));
+        m.put("items", new ArrayList<>(items()));
         return m;
     }
 

@@ -1,21 +1,24 @@
 package ai.fastai4j.collab;
 
 import ai.djl.ndarray.NDManager;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.losses.Losses;
 import ai.fastai4j.metrics.Metric;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.tabular.TabularConfig;
 import ai.fastai4j.tabular.TabularModel;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * fastai's {@code collab_learner}: an {@link EmbeddingDotBias} with {@code nFactors} (50) factors, or with
  * {@code useNN} an {@link EmbeddingNN} (embedding sizes by fastai's rule, hidden layers [nFactors]); loss MSE,
  * Adam with fastai's defaults. fastai's recipe for MovieLens: y_range (0, 5.5), {@code fit_one_cycle(5, 5e-3,
- * wd=0.1)}: pass {@code b -> b.wd(0.1)} as {@code configure}.
+ * wd=0.1)}: pass {@code b -> b.wd(0.1)} as {@code configure}. The learner's provenance says how to rebuild the
+ * model, so {@code learn.export(file)} writes a {@code .fai} file that {@link ai.fastai4j.export.InferenceModel#load}
+ * reads back (see {@link CollabExport}).
  */
 public final class CollabLearners {
     private CollabLearners() {}
@@ -41,34 +44,26 @@ public final class CollabLearners {
         NDManager m = NDManager.newBaseManager();
         try {
             Module model;
-            List<int[]> szs = new ArrayList<>();
+            Map<String, Object> params;
             if (useNN) {
-                szs.add(new int[] {nUsers, TabularModel.embSzRule(nUsers)});
-                szs.add(new int[] {nItems, TabularModel.embSzRule(nItems)});
+                List<int[]> szs = List.of(new int[] {nUsers, TabularModel.embSzRule(nUsers)},
+                        new int[] {nItems, TabularModel.embSzRule(nItems)});
                 TabularConfig cfg = TabularConfig.defaults();
                 if (yRange != null) {
                     cfg = cfg.withYRange(yRange[0], yRange[1]);
                 }
                 model = new EmbeddingNN(m, szs, List.of(nFactors), cfg);
+                params = EmbeddingNN.params(szs, List.of(nFactors), cfg);
             } else {
                 model = new EmbeddingDotBias(m, nFactors, nUsers, nItems, yRange);
+                params = EmbeddingDotBias.params(nFactors, nUsers, nItems, yRange);
             }
             CollabLearner.Builder b = CollabLearner.builder(dls, model);
             b.lossFunction(Losses.mse()).metrics(metrics).owning(m);
             configure.accept(b);
             CollabLearner learn = b.build();
-            var prov = learn.provenance();
-            prov.put("model", useNN ? "collab_embedding_nn" : "collab_embedding_dot_bias");
-            prov.put("n_factors", nFactors);
-            prov.put("n_users", nUsers);
-            prov.put("n_items", nItems);
-            prov.put("y_range", yRange == null ? null : List.of(yRange[0], yRange[1]));
-            if (useNN) {
-                List<List<Integer>> sz = new ArrayList<>();
-                szs.forEach(s -> sz.add(List.of(s[0], s[1])));
-                prov.put("emb_szs", sz);
-                prov.put("layers", List.of(nFactors));
-            }
+            learn.provenance().put(ModelExport.MODEL_FACTORY, useNN ? CollabExport.NN : CollabExport.DOT_BIAS);
+            learn.provenance().put(ModelExport.MODEL_PARAMS, params);
             return learn;
         } catch (RuntimeException e) {
             m.close();

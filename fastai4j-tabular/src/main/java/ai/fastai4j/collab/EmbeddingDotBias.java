@@ -3,8 +3,13 @@ package ai.fastai4j.collab;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDList;
+import ai.fastai4j.export.Params;
 import ai.fastai4j.nn.Embedding;
 import ai.fastai4j.nn.Module;
+import ai.fastai4j.tabular.TabularModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * fastai's {@code EmbeddingDotBias}: {@code dot(user factors, item factors) + user bias + item bias}, through
@@ -38,16 +43,24 @@ public final class EmbeddingDotBias extends Module {
     }
 
     /**
-     * A model from the parameters {@link CollabLearners#create} records in the learner's provenance
-     * ({@code n_factors, n_users, n_items, y_range}).
+     * The parameters of the {@value CollabExport#DOT_BIAS} model factory ({@code n_factors, n_users, n_items} and,
+     * when there is one, {@code y_range}), which {@link CollabLearners#create} records in the learner's provenance.
      */
-    public static EmbeddingDotBias fromParams(NDManager m, java.util.Map<String, Object> p) {
-        double[] yr = null;
-        if (p.get("y_range") instanceof java.util.List<?> l) {
-            yr = new double[] {((Number) l.get(0)).doubleValue(), ((Number) l.get(1)).doubleValue()};
+    public static Map<String, Object> params(int nFactors, int nUsers, int nItems, double[] yRange) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("n_factors", nFactors);
+        p.put("n_users", nUsers);
+        p.put("n_items", nItems);
+        if (yRange != null) {
+            p.put("y_range", List.of(yRange[0], yRange[1]));
         }
-        return new EmbeddingDotBias(m, ((Number) p.get("n_factors")).intValue(), ((Number) p.get("n_users")).intValue(),
-                ((Number) p.get("n_items")).intValue(), yr);
+        return p;
+    }
+
+    /** A model from {@link #params} (a missing or mistyped parameter is an {@link IllegalArgumentException}). */
+    public static EmbeddingDotBias fromParams(NDManager m, Map<String, Object> p) {
+        return new EmbeddingDotBias(m, Params.getInt(p, "n_factors", 1), Params.getInt(p, "n_users", 1),
+                Params.getInt(p, "n_items", 1), TabularModel.yRange(p));
     }
 
     @Override

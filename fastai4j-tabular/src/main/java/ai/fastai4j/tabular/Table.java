@@ -125,6 +125,21 @@ public final class Table {
         return new Table(source, new ArrayList<>(columns.keySet()), data);
     }
 
+    /**
+     * A table holding the cells of a <a href="https://github.com/jtablesaw/tablesaw">Tablesaw</a> data frame, each
+     * as the text a CSV file would hold: missing values (Tablesaw's, and pandas' missing-value markers in text
+     * columns) become missing cells, integers are written without a decimal point, floating-point numbers in
+     * Java's shortest exact form ({@code 2.0}, {@code 1.0E-5}), booleans as {@code True}/{@code False} (as pandas
+     * writes them), dates and times in ISO form, text as it is. The same CSV file read by Tablesaw or by
+     * {@link #readCsv} therefore gives the same procs and tensors, as long as Tablesaw's column types match the
+     * file (a column Tablesaw reads as boolean becomes {@code True}/{@code False} categories).
+     *
+     * <p>Tablesaw ({@code tech.tablesaw:tablesaw-core}) is an optional dependency: add it to use this method.
+     */
+    public static Table fromTablesaw(tech.tablesaw.api.Table frame) {
+        return TablesawTables.toTable(frame);
+    }
+
     /** Where the table came from (a file name), used in error messages. */
     public String source() {
         return source;

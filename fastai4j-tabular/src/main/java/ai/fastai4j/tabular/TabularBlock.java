@@ -44,7 +44,8 @@ public final class TabularBlock implements TransformBlock {
     /** A block whose procs carry learned state ({@link TabularProcessor#state()}), e.g. from an exported model. */
     public static TabularBlock fromState(Map<String, Object> state) {
         TabularProcessor.fromState(state); // validates
-        return new TabularBlock(null, null, null, null, Map.copyOf(state));
+        return new TabularBlock(null, null, null, null,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(state)));
     }
 
     @Override

@@ -4,21 +4,17 @@ import ai.fastai4j.data.CategoryBlock;
 import ai.fastai4j.data.DataBlock;
 import ai.fastai4j.data.DataException;
 import ai.fastai4j.data.DataLoader;
-import ai.fastai4j.data.DataLoaderOptions;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.HostTensor;
 import ai.fastai4j.data.RegressionBlock;
-import ai.fastai4j.data.Splitter;
-import ai.fastai4j.data.Splitters;
 import ai.fastai4j.data.TransformBlock;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,6 +64,12 @@ public final class TabularDataLoaders implements AutoCloseable {
     public static Builder fromTable(Table table) {
         Objects.requireNonNull(table);
         return new Builder(() -> table);
+    }
+
+    /** Options for the rows of a Tablesaw data frame (see {@link Table#fromTablesaw}; Tablesaw is optional). */
+    public static Builder fromTablesaw(tech.tablesaw.api.Table frame) {
+        Objects.requireNonNull(frame);
+        return new Builder(() -> Table.fromTablesaw(frame));
     }
 
     /** The core loaders, for {@code Learner.builder} and everything else in fastai4j. */
@@ -161,23 +163,22 @@ public final class TabularDataLoaders implements AutoCloseable {
     }
 
     /** Configures {@link TabularDataLoaders}. */
-    public static final class Builder {
-        private final java.util.function.Supplier<Table> source;
+    public static final class Builder extends TableLoadersBuilder<Builder> {
         private List<String> catNames;
         private List<String> contNames;
         private String yName;
         private YBlock yBlock;
         private List<TabularProc> procs = List.of(new FillMissing(), new Categorify(), new Normalize());
         private final List<DatePart> dateParts = new ArrayList<>();
-        private Splitter<Table.Row> splitter;
-        private double validPct = 0.2;
-        private long seed = 42;
-        private int batchSize = 64;
-        private int workers = 0;
         private int maxCard = 20;
 
         Builder(java.util.function.Supplier<Table> source) {
-            this.source = source;
+            super(source);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
         }
 
         /** Categorical columns (fastai's {@code cat_names}). */
@@ -239,42 +240,6 @@ public final class TabularDataLoaders implements AutoCloseable {
             return this;
         }
 
-        /** Share of random validation rows (0.2). */
-        public Builder validPct(double pct) {
-            this.validPct = pct;
-            return this;
-        }
-
-        /** Seed of the random split and of shuffling (42). */
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** These rows (0-based) validate; the others train (fastai's {@code valid_idx}). */
-        public Builder validIdx(int... idx) {
-            this.splitter = Splitters.byIndex(idx.clone());
-            return this;
-        }
-
-        /** Any splitter over the table's rows. */
-        public Builder splitter(Splitter<Table.Row> s) {
-            this.splitter = Objects.requireNonNull(s);
-            return this;
-        }
-
-        /** Batch size (64), for training and validation. */
-        public Builder batchSize(int bs) {
-            this.batchSize = bs;
-            return this;
-        }
-
-        /** Loader threads (0: batches are made on the training thread, which suits small tabular rows). */
-        public Builder workers(int n) {
-            this.workers = n;
-            return this;
-        }
-
         /** {@code max_card} of the automatic {@link Table#contCatSplit} (20). */
         public Builder maxCard(int n) {
             this.maxCard = n;
@@ -286,7 +251,7 @@ public final class TabularDataLoaders implements AutoCloseable {
             if (yName == null) {
                 throw new IllegalStateException("no target column: call yNames(...)");
             }
-            Table table = source.get();
+            Table table = readTable();
             for (DatePart dp : dateParts) {
                 table.requireColumns(List.of(dp.column()));
                 table = DatePart.add(table, dp.column(), dp.prefix(), true, dp.time());
@@ -323,13 +288,12 @@ public final class TabularDataLoaders implements AutoCloseable {
             TabularBlock xb = TabularBlock.of(cats, conts, procs, dateParts);
             DataBlock<Table.Row> block = DataBlock.<Table.Row>builder(List.of(xb, target), 1)
                     .getX(r -> r).getY(getY::apply)
-                    .splitter(splitter != null ? splitter : Splitters.random(validPct, seed))
+                    .splitter(resolvedSplitter())
                     .build();
             Datasets<Table.Row> ds = block.datasets(table.rows());
             TabularProcessor proc = (TabularProcessor) (Object) ds.pipelines().get(0).transforms().get(0);
             proc.precompute(table);
-            DataLoaderOptions o = DataLoaderOptions.defaults(batchSize).withSeed(seed).withWorkers(workers);
-            DataLoaders dls = new DataLoaders(ds, o, List.of(),
+            DataLoaders dls = new DataLoaders(ds, loaderOptions(), List.of(),
                     List.of(new ReadTabBatch(proc.catNames().size(), proc.contNames().size())));
             return new TabularDataLoaders(dls, proc, table, yName, yb);
         }
@@ -373,7 +337,7 @@ public final class TabularDataLoaders implements AutoCloseable {
         @Override
         public String toString() {
             return "TabularDataLoaders.Builder(cats " + catNames + ", conts " + contNames + ", y " + yName + ", procs "
-                    + procs + ", dates " + dateParts + ", bs " + batchSize + ", " + Arrays.asList(validPct, seed) + ")";
+                    + procs + ", dates " + dateParts + ", " + loadingOptions() + ")";
         }
     }
 }

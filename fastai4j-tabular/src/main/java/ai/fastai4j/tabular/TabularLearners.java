@@ -1,9 +1,9 @@
 package ai.fastai4j.tabular;
 
 import ai.djl.ndarray.NDManager;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metric;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 /**
  * fastai's {@code tabular_learner}: a {@link TabularModel} sized for the data (embedding sizes by
  * {@link TabularModel#embSzRule}, one output per class or one for regression), the target's default loss
- * (cross-entropy or MSE), Adam, and the given metrics.
+ * (cross-entropy or MSE), Adam, and the given metrics. The learner's provenance says how to rebuild the model
+ * ({@value TabularExport#MODEL_FACTORY} and its {@link TabularModel.Spec}), so {@code learn.export(file)} writes a
+ * {@code .fai} file that {@link ai.fastai4j.export.InferenceModel#load} reads back.
  *
  * <pre>{@code
  * try (TabularLearner learn = TabularLearners.create(dls, List.of(200, 100), Metrics.accuracy())) {
@@ -53,29 +55,14 @@ public final class TabularLearners {
         int nOut = dls.c();
         NDManager m = NDManager.newBaseManager();
         try {
-            TabularModel model = new TabularModel(m, szs, proc.contNames().size(), nOut, layers, config);
+            TabularModel.Spec spec = new TabularModel.Spec(szs, proc.contNames().size(), nOut, layers, config);
+            TabularModel model = spec.build(m);
             TabularLearner.Builder b = TabularLearner.builder(dls, model);
             b.metrics(metrics).owning(m);
             configure.accept(b);
             TabularLearner learn = b.build();
-            Map<String, Object> prov = learn.provenance();
-            prov.put("model", "tabular_model");
-            List<List<Integer>> sz = new ArrayList<>();
-            for (int[] s : szs) {
-                sz.add(List.of(s[0], s[1]));
-            }
-            prov.put("emb_szs", sz);
-            prov.put("n_cont", proc.contNames().size());
-            prov.put("out_sz", nOut);
-            prov.put("layers", List.copyOf(layers));
-            prov.put("ps", config.ps());
-            prov.put("embed_p", config.embedP());
-            double[] yr = config.yRange();
-            prov.put("y_range", yr == null ? null : List.of(yr[0], yr[1]));
-            prov.put("use_bn", config.useBn());
-            prov.put("bn_final", config.bnFinal());
-            prov.put("bn_cont", config.bnCont());
-            prov.put("lin_first", config.linFirst());
+            learn.provenance().put(ModelExport.MODEL_FACTORY, TabularExport.MODEL_FACTORY);
+            learn.provenance().put(ModelExport.MODEL_PARAMS, spec.toParams());
             return learn;
         } catch (RuntimeException e) {
             m.close();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.fastai4j.export.Params;
 import ai.fastai4j.nn.BatchNorm;
 import ai.fastai4j.nn.Embedding;
 import ai.fastai4j.nn.Layers;
@@ -12,6 +13,7 @@ import ai.fastai4j.nn.Linear;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Sequential;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -133,52 +135,151 @@ public class TabularModel extends Module {
     }
 
     /**
-     * A model from the parameters {@link TabularLearners#create} records in the learner's provenance ({@code emb_szs,
-     * n_cont, out_sz, layers, ps, embed_p, y_range, use_bn, bn_final, bn_cont, lin_first}), e.g. to rebuild an
-     * exported model before loading its weights.
+     * What a {@link TabularModel} is made of, as stored in an exported model's manifest (the parameters of the
+     * {@value TabularExport#MODEL_FACTORY} model factory, which {@link TabularLearners#create} records in the
+     * learner's provenance).
+     *
+     * @param embSzs (cardinality, size) of each categorical column, {@code #na#} included in the cardinality
+     * @param nCont number of continuous columns
+     * @param outSz number of outputs
+     * @param layerSizes sizes of the hidden blocks
+     * @param config the other options
      */
-    @SuppressWarnings("unchecked")
-    public static TabularModel fromParams(NDManager m, Map<String, Object> p) {
-        List<int[]> szs = new ArrayList<>();
-        for (Object o : (List<Object>) p.get("emb_szs")) {
-            List<Number> pair = (List<Number>) o;
-            szs.add(new int[] {pair.get(0).intValue(), pair.get(1).intValue()});
+    public record Spec(List<int[]> embSzs, int nCont, int outSz, List<Integer> layerSizes, TabularConfig config) {
+
+        public Spec {
+            List<int[]> copy = new ArrayList<>();
+            for (int[] sz : embSzs) {
+                if (sz.length != 2 || sz[0] < 1 || sz[1] < 1) {
+                    throw new IllegalArgumentException("an embedding size is a pair of positive integers "
+                            + "[cardinality, size], got " + java.util.Arrays.toString(sz));
+                }
+                copy.add(sz.clone());
+            }
+            embSzs = java.util.Collections.unmodifiableList(copy);
+            layerSizes = List.copyOf(layerSizes);
+            java.util.Objects.requireNonNull(config, "config");
+            if (nCont < 0 || outSz < 1) {
+                throw new IllegalArgumentException("n_cont must be at least 0 and out_sz at least 1, got " + nCont
+                        + " and " + outSz);
+            }
         }
-        List<Integer> layers = new ArrayList<>();
-        for (Object o : (List<Object>) p.get("layers")) {
-            layers.add(((Number) o).intValue());
+
+        /** A new model with these sizes (fresh weights) whose parameters live in {@code m}. */
+        public TabularModel build(NDManager m) {
+            return new TabularModel(m, embSzs, nCont, outSz, layerSizes, config);
         }
-        return new TabularModel(m, szs, ((Number) p.get("n_cont")).intValue(), ((Number) p.get("out_sz")).intValue(),
-                layers, configFromParams(p));
+
+        /**
+         * As JSON values: {@code emb_szs, n_cont, out_sz, layers, ps, embed_p, use_bn, bn_final, bn_cont,
+         * lin_first} and, when there is one, {@code y_range}.
+         */
+        public Map<String, Object> toParams() {
+            Map<String, Object> p = new LinkedHashMap<>();
+            List<List<Integer>> sz = new ArrayList<>();
+            for (int[] e : embSzs) {
+                sz.add(List.of(e[0], e[1]));
+            }
+            p.put("emb_szs", sz);
+            p.put("n_cont", nCont);
+            p.put("out_sz", outSz);
+            p.put("layers", layerSizes);
+            p.put("ps", config.ps());
+            p.put("embed_p", config.embedP());
+            double[] yr = config.yRange();
+            if (yr != null) {
+                p.put("y_range", List.of(yr[0], yr[1]));
+            }
+            p.put("use_bn", config.useBn());
+            p.put("bn_final", config.bnFinal());
+            p.put("bn_cont", config.bnCont());
+            p.put("lin_first", config.linFirst());
+            return p;
+        }
+
+        /**
+         * Reads {@link #toParams()}; every key but {@code y_range} is required, and a missing or mistyped one is an
+         * {@link IllegalArgumentException} naming it.
+         */
+        public static Spec fromParams(Map<String, Object> p) {
+            List<?> l = Params.getList(p, "emb_szs");
+            List<int[]> szs = new ArrayList<>();
+            for (int i = 0; i < l.size(); i++) {
+                Integer card = l.get(i) instanceof List<?> pair && pair.size() == 2 ? integral(pair.get(0)) : null;
+                Integer size = l.get(i) instanceof List<?> pair && pair.size() == 2 ? integral(pair.get(1)) : null;
+                if (card == null || size == null || card < 1 || size < 1) {
+                    throw new IllegalArgumentException("parameter 'emb_szs' element " + i + " must be a pair of "
+                            + "positive integers [cardinality, size], got " + l.get(i));
+                }
+                szs.add(new int[] {card, size});
+            }
+            List<?> ll = Params.getList(p, "layers");
+            List<Integer> layers = new ArrayList<>();
+            for (int i = 0; i < ll.size(); i++) {
+                Integer v = integral(ll.get(i));
+                if (v == null || v < 1) {
+                    throw new IllegalArgumentException("parameter 'layers' element " + i + " must be a positive "
+                            + "integer, got " + ll.get(i));
+                }
+                layers.add(v);
+            }
+            List<?> psl = Params.getList(p, "ps");
+            double[] ps = new double[psl.size()];
+            for (int i = 0; i < ps.length; i++) {
+                if (!(psl.get(i) instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() < 1)) {
+                    throw new IllegalArgumentException("parameter 'ps' element " + i + " must be a probability in "
+                            + "[0, 1), got " + psl.get(i));
+                }
+                ps[i] = n.doubleValue();
+            }
+            if (ps.length > 1 && ps.length != layers.size()) {
+                throw new IllegalArgumentException("parameter 'ps' has " + ps.length + " values for " + layers.size()
+                        + " layers");
+            }
+            double embedP = Params.getDouble(p, "embed_p");
+            if (!(embedP >= 0 && embedP < 1)) {
+                throw new IllegalArgumentException("parameter 'embed_p' must be a probability in [0, 1), got " + embedP);
+            }
+            TabularConfig c = TabularConfig.defaults().withPs(ps).withEmbedP(embedP)
+                    .withUseBn(Params.getBoolean(p, "use_bn")).withBnFinal(Params.getBoolean(p, "bn_final"))
+                    .withBnCont(Params.getBoolean(p, "bn_cont")).withLinFirst(Params.getBoolean(p, "lin_first"));
+            double[] yr = yRange(p);
+            if (yr != null) {
+                c = c.withYRange(yr[0], yr[1]);
+            }
+            return new Spec(szs, Params.getInt(p, "n_cont", 0), Params.getInt(p, "out_sz", 1), layers, c);
+        }
     }
 
-    /** The {@link TabularConfig} stored by {@link TabularLearners#create} (missing keys: fastai's defaults). */
-    @SuppressWarnings("unchecked")
-    static TabularConfig configFromParams(Map<String, Object> p) {
-        TabularConfig c = TabularConfig.defaults();
-        Object ps = p.get("ps");
-        if (ps instanceof List<?> l && !l.isEmpty()) {
-            c = c.withPs(((List<Number>) l).stream().mapToDouble(Number::doubleValue).toArray());
+    /** A model from {@link Spec#toParams()} parameters (see {@link Spec#fromParams}). */
+    public static TabularModel fromParams(NDManager m, Map<String, Object> p) {
+        return Spec.fromParams(p).build(m);
+    }
+
+    /** The optional {@code y_range} parameter: two increasing numbers, or null when absent. */
+    public static double[] yRange(Map<String, Object> p) {
+        if (!p.containsKey("y_range")) {
+            return null;
         }
-        if (p.get("embed_p") instanceof Number n) {
-            c = c.withEmbedP(n.doubleValue());
+        List<?> l = Params.getList(p, "y_range");
+        if (l.size() != 2 || !(l.get(0) instanceof Number lo) || !(l.get(1) instanceof Number hi)
+                || !Double.isFinite(lo.doubleValue()) || !Double.isFinite(hi.doubleValue())
+                || !(lo.doubleValue() < hi.doubleValue())) {
+            throw new IllegalArgumentException("parameter 'y_range' must be two increasing numbers, got " + l);
         }
-        if (p.get("y_range") instanceof List<?> yr) {
-            c = c.withYRange(((Number) yr.get(0)).doubleValue(), ((Number) yr.get(1)).doubleValue());
+        return new double[] {lo.doubleValue(), hi.doubleValue()};
+    }
+
+    /** An integer-valued number as an int, else null. */
+    private static Integer integral(Object o) {
+        if (o instanceof Integer || o instanceof Long || o instanceof Short || o instanceof Byte) {
+            long v = ((Number) o).longValue();
+            return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Integer) (int) v : null;
         }
-        if (p.get("use_bn") instanceof Boolean b) {
-            c = c.withUseBn(b);
+        if (o instanceof Double d && d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) {
+            return d.intValue();
         }
-        if (p.get("bn_final") instanceof Boolean b) {
-            c = c.withBnFinal(b);
-        }
-        if (p.get("bn_cont") instanceof Boolean b) {
-            c = c.withBnCont(b);
-        }
-        if (p.get("lin_first") instanceof Boolean b) {
-            c = c.withLinFirst(b);
-        }
-        return c;
+        return null;
     }
 
     @Override

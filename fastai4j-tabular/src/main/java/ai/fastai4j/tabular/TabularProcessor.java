@@ -2,6 +2,7 @@ package ai.fastai4j.tabular;
 
 import ai.fastai4j.data.DataException;
 import ai.fastai4j.data.Transform;
+import ai.fastai4j.export.Params;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The type transform of a {@link TabularBlock}: turns a row ({@link Table.Row}, {@link ai.fastai4j.data.CsvTable.Row}
@@ -46,11 +46,7 @@ public final class TabularProcessor implements Transform<Object, float[]> {
         this.procs = List.copyOf(ps);
         this.dateParts = List.copyOf(dateParts);
         if (!this.procs.isEmpty() && this.procs.stream().allMatch(TabularProc::isSetUp)) {
-            TabularFrame empty = TabularFrame.fromRows(List.of(), inCatNames, inContNames, this.dateParts);
-            for (TabularProc p : this.procs) {
-                p.apply(empty);
-            }
-            setNames(empty);
+            adopt();
         }
     }
 
@@ -269,42 +265,121 @@ public final class TabularProcessor implements Transform<Object, float[]> {
         return m;
     }
 
-    /** Rebuilds a set-up processor from {@link #state()}. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Rebuilds a set-up processor from {@link #state()}. Every field is checked: a missing or mistyped value, a
+     * vocabulary that does not start with {@code #na#}, a standard deviation that is not positive or a column
+     * without its statistics is an {@link IllegalArgumentException} naming it.
+     */
     public static TabularProcessor fromState(Map<String, Object> state) {
-        List<String> cats = (List<String>) state.get("cat_names");
-        List<String> conts = (List<String>) state.get("cont_names");
+        List<String> cats = Params.getStringList(state, "cat_names");
+        List<String> conts = Params.getStringList(state, "cont_names");
         List<DatePart> dates = new ArrayList<>();
-        for (Object o : (List<Object>) state.getOrDefault("date_parts", List.of())) {
-            Map<String, Object> d = (Map<String, Object>) o;
-            dates.add(new DatePart((String) d.get("column"), (String) d.get("prefix"),
-                    Boolean.TRUE.equals(d.get("time"))));
+        List<?> dl = state.containsKey("date_parts") ? Params.getList(state, "date_parts") : List.of();
+        for (int i = 0; i < dl.size(); i++) {
+            Map<String, Object> d = object(dl.get(i), "date_parts[" + i + "]");
+            dates.add(new DatePart(Params.getString(d, "column"), Params.getString(d, "prefix"),
+                    Params.getBoolean(d, "time")));
         }
         List<TabularProc> procs = new ArrayList<>();
-        for (Object o : (List<Object>) state.get("procs")) {
-            Map<String, Object> p = (Map<String, Object>) o;
-            String type = Objects.requireNonNull((String) p.get("type"), "proc without a type");
-            switch (type) {
-                case "Categorify" -> procs.add(Categorify.withVocabs((Map<String, List<String>>) p.get("classes")));
-                case "Normalize" -> procs.add(Normalize.withStats(doubles(p.get("means")), doubles(p.get("stds"))));
-                case "FillMissing" -> procs.add(FillMissing.withState(
-                        FillMissing.Strategy.valueOf(((String) p.get("fill_strategy")).toUpperCase(java.util.Locale.ROOT)),
-                        ((Number) p.get("fill_val")).doubleValue(), Boolean.TRUE.equals(p.get("add_col")),
-                        doubles(p.get("na_dict")), doubles(p.get("fill_values"))));
-                default -> throw new IllegalArgumentException("unknown tabular proc '" + type + "'");
+        List<?> pl = Params.getList(state, "procs");
+        for (int i = 0; i < pl.size(); i++) {
+            Map<String, Object> p = object(pl.get(i), "procs[" + i + "]");
+            try {
+                procs.add(proc(p));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("procs[" + i + "]: " + e.getMessage(), e);
             }
         }
-        TabularProcessor tp = new TabularProcessor(cats, conts, procs, dates);
-        if (!tp.isSetUp()) {
-            throw new IllegalArgumentException("the state has no procs: nothing to rebuild");
+        if (!cats.isEmpty() && procs.stream().noneMatch(Categorify.class::isInstance)) {
+            throw new IllegalArgumentException("categorical columns " + cats + " need a Categorify in 'procs'");
+        }
+        TabularProcessor tp;
+        try {
+            tp = new TabularProcessor(cats, conts, procs, dates);
+            if (!tp.isSetUp()) {
+                tp.adopt(); // no procs at all: nothing to learn
+            }
+        } catch (DataException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         return tp;
     }
 
+    /** Takes the given procs' state as final (they must all be set up) and computes the column names. */
+    private void adopt() {
+        TabularFrame empty = TabularFrame.fromRows(List.of(), inCatNames, inContNames, dateParts);
+        for (TabularProc p : procs) {
+            p.apply(empty);
+        }
+        setNames(empty);
+    }
+
+    private static TabularProc proc(Map<String, Object> p) {
+        String type = Params.getString(p, "type");
+        switch (type) {
+            case "Categorify" -> {
+                Map<String, List<String>> vocabs = new LinkedHashMap<>();
+                Map<String, Object> classes = object(p.get("classes"), "parameter 'classes'");
+                for (String col : classes.keySet()) {
+                    List<String> v = Params.getStringList(classes, col);
+                    if (new java.util.HashSet<>(v).size() != v.size()) {
+                        throw new IllegalArgumentException("the vocabulary of '" + col + "' has duplicates");
+                    }
+                    vocabs.put(col, v);
+                }
+                return Categorify.withVocabs(vocabs);
+            }
+            case "Normalize" -> {
+                Map<String, Double> stds = numbers(p, "stds");
+                stds.forEach((c, v) -> {
+                    if (!(v > 0)) {
+                        throw new IllegalArgumentException("the standard deviation of '" + c + "' must be positive, got "
+                                + v);
+                    }
+                });
+                return Normalize.withStats(numbers(p, "means"), stds);
+            }
+            case "FillMissing" -> {
+                String strategy = Params.getString(p, "fill_strategy");
+                FillMissing.Strategy st;
+                try {
+                    st = FillMissing.Strategy.valueOf(strategy.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("parameter 'fill_strategy' is '" + strategy
+                            + "', not one of median, mode, constant");
+                }
+                return FillMissing.withState(st, Params.getDouble(p, "fill_val"), Params.getBoolean(p, "add_col"),
+                        numbers(p, "na_dict"), numbers(p, "fill_values"));
+            }
+            default -> throw new IllegalArgumentException("unknown tabular proc '" + type
+                    + "' (known: Categorify, FillMissing, Normalize)");
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    private static Map<String, Double> doubles(Object o) {
+    private static Map<String, Object> object(Object o, String what) {
+        if (!(o instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(what + " must be an object, got " + (o == null ? "nothing" : o));
+        }
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                throw new IllegalArgumentException(what + " has a key that is not a string: " + k);
+            }
+        }
+        return (Map<String, Object>) m;
+    }
+
+    /** A map of column to finite number. */
+    private static Map<String, Double> numbers(Map<String, Object> p, String key) {
+        Map<String, Object> m = object(p.get(key), "parameter '" + key + "'");
         Map<String, Double> out = new LinkedHashMap<>();
-        ((Map<String, Object>) o).forEach((k, v) -> out.put(k, ((Number) v).doubleValue()));
+        for (String col : m.keySet()) {
+            try {
+                out.put(col, Params.getDouble(m, col));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("parameter '" + key + "': " + e.getMessage(), e);
+            }
+        }
         return out;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataException;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.metrics.Metrics;
 import ai.fastai4j.tabular.Table;
@@ -132,7 +133,12 @@ class CollabTest {
 
             // the model rebuilt from the learner's provenance, with the same weights, predicts the same
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                EmbeddingDotBias copy = EmbeddingDotBias.fromParams(m, learn.provenance());
+                assertEquals(CollabExport.DOT_BIAS, learn.provenance().get(ModelExport.MODEL_FACTORY));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> params = (Map<String, Object>) learn.provenance().get(ModelExport.MODEL_PARAMS);
+                assertEquals(Map.of("n_factors", 10, "n_users", USERS + 1, "n_items", ITEMS + 1, "y_range",
+                        List.of(0.0, 5.5)), params);
+                EmbeddingDotBias copy = EmbeddingDotBias.fromParams(m, params);
                 copy.loadStateDict(learn.model().stateDict(), true);
                 var x = m.create(new long[] {3, 5, 10, 1}, new ai.djl.ndarray.types.Shape(2, 2));
                 assertArrayEquals(learn.model().forward(x).toFloatArray(), copy.forward(x).toFloatArray(), 1e-6f);

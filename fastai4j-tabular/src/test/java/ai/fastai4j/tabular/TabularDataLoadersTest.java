@@ -206,4 +206,28 @@ class TabularDataLoadersTest {
                 .procs(new Categorify(), new Normalize()).build());
         assertTrue(e.getMessage().contains("column 'x1'") && e.getMessage().contains("FillMissing"), e.getMessage());
     }
+
+    @Test
+    void sharedLoaderOptionsWorkOnBothBuildersAndRefuseBadValues() {
+        Table t = Synthetic.classification(40, 5);
+        try (TabularDataLoaders dls = TabularDataLoaders.fromTable(t).catNames("color").contNames("x2").yNames("label")
+                .validIdx(3, 1, 7).batchSize(5).workers(1).seed(9).build()) {
+            assertArrayEquals(new int[] {1, 3, 7}, dls.dls().datasets().split().valid(), "sorted");
+            assertEquals(5, dls.dls().options().batchSize());
+            assertEquals(9, dls.dls().options().seed());
+        }
+        Table ratings = Table.fromRows("r.csv", List.of(Map.of("u", "a", "i", "x", "r", "1"),
+                Map.of("u", "b", "i", "y", "r", "2"), Map.of("u", "a", "i", "y", "r", "3")));
+        try (ai.fastai4j.collab.CollabDataLoaders dls = ai.fastai4j.collab.CollabDataLoaders.fromTable(ratings)
+                .userName("u").itemName("i").ratingName("r").validIdx(2).batchSize(2).build()) {
+            assertArrayEquals(new int[] {2}, dls.dls().datasets().split().valid());
+            assertEquals(2, dls.dls().options().batchSize());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TabularDataLoaders.fromTable(t).batchSize(0));
+        assertEquals("batch size must be at least 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ai.fastai4j.collab.CollabDataLoaders.fromTable(ratings).validPct(1.5));
+        assertEquals("validPct must be in [0, 1), got 1.5", e.getMessage());
+    }
 }

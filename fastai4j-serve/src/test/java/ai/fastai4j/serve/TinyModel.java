@@ -43,6 +43,11 @@ final class TinyModel {
      * images (4 to validate), exported to {@code dir/colours.fai}. About a second.
      */
     static Path export(Path dir) {
+        return export(dir, 1);
+    }
+
+    /** As {@link #export(Path)}, fitted {@code epochs} epochs (0: the initial random weights). */
+    static Path export(Path dir, int epochs) {
         Engine.getInstance().setRandomSeed(7);
         Random r = new Random(5);
         List<Image> tx = new ArrayList<>();
@@ -58,7 +63,9 @@ final class TinyModel {
         try (DataLoaders dls = ImageDataLoaders.fromImages(tx, ty, vx, vy, DataLoaderOptions.defaults(4).withWorkers(1),
                 List.of(Resize.squish(28)), List.of(Normalize.imagenet()));
                 Learner learn = VisionLearners.create(dls, Arch.SIMPLE_CNN, b -> b.progress(false))) {
-            learn.fit(1, 1e-2);
+            if (epochs > 0) {
+                learn.fit(epochs, 1e-2);
+            }
             ModelExport.export(learn, file);
         }
         return file;

@@ -544,17 +544,36 @@ public final class ModelServer implements AutoCloseable {
      * clients), see bench/README.md. Parallel inference ({@code workers(2).maxBatch(1)}) is the alternative.
      */
     public static final class Builder {
+        /** Default interface: loopback only. */
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        /** Default port. */
+        public static final int DEFAULT_PORT = 8080;
+        /** Default upload limit in MiB. */
+        public static final int DEFAULT_MAX_UPLOAD_MB = 10;
+        /** Default image size limit in megapixels. */
+        public static final int DEFAULT_MAX_MEGAPIXELS = 40;
+        /** Default number of classes in {@code top}. */
+        public static final int DEFAULT_TOP_K = 5;
+        /** Default number of inference threads. */
+        public static final int DEFAULT_WORKERS = 1;
+        /** Default largest batch. */
+        public static final int DEFAULT_MAX_BATCH = 16;
+        /** Default batching window in milliseconds. */
+        public static final int DEFAULT_BATCH_WINDOW_MS = 2;
+        /** Default queue bound. */
+        public static final int DEFAULT_MAX_QUEUE = 64;
+
         private Path modelFile;
         private InferenceModel model;
-        private String host = "127.0.0.1";
-        private int port = 8080;
-        private long maxUploadBytes = 10L << 20;
-        private long maxPixels = 40_000_000L;
-        private int defaultTopK = 5;
-        private int workers = 1;
-        private int maxBatch = 16;
-        private Duration batchWindow = Duration.ofMillis(2);
-        private int maxQueue = 64;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private long maxUploadBytes = (long) DEFAULT_MAX_UPLOAD_MB << 20;
+        private long maxPixels = DEFAULT_MAX_MEGAPIXELS * 1_000_000L;
+        private int defaultTopK = DEFAULT_TOP_K;
+        private int workers = DEFAULT_WORKERS;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private Duration batchWindow = Duration.ofMillis(DEFAULT_BATCH_WINDOW_MS);
+        private int maxQueue = DEFAULT_MAX_QUEUE;
         private int httpThreads = 32;
         private int decodeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private Duration timeout = Duration.ofSeconds(30);

@@ -160,14 +160,19 @@ public final class ServeLoadBench {
                             + " p99 %.1f, max %.1f; failures %d; mean batch %.2f%n", res.count, res.seconds,
                             res.count / res.seconds, res.pct(50), res.pct(90), res.pct(99), res.pct(100), res.failures,
                             st.meanBatchSize());
+                    System.out.printf(Locale.ROOT, "  process CPU %.1f s = %.1f ms per request (%.2f cores busy);"
+                            + " on a busy machine, CPU per request is the steadier figure%n", res.cpuSeconds,
+                            1e3 * res.cpuSeconds / Math.max(1, res.count), res.cpuSeconds / res.seconds);
                     System.out.printf(Locale.ROOT, "  RSS MiB: before %d, during %s, after %d (max %d); load %s%n",
                             res.rssBefore >> 20, res.rssDuring(), res.rssAfter >> 20, res.rssMax >> 20, BenchModels.load());
                     System.out.printf(Locale.ROOT, "RESULT mode=%s rps=%.2f p50_ms=%.2f p99_ms=%.2f failures=%d"
-                            + " mean_batch=%.2f rss_before_mb=%d rss_after_mb=%d rss_max_mb=%d%n", mode.name(),
-                            res.count / res.seconds, res.pct(50), res.pct(99), res.failures, st.meanBatchSize(),
+                            + " mean_batch=%.2f cpu_ms_per_request=%.2f rss_before_mb=%d rss_after_mb=%d rss_max_mb=%d%n",
+                            mode.name(), res.count / res.seconds, res.pct(50), res.pct(99), res.failures,
+                            st.meanBatchSize(), 1e3 * res.cpuSeconds / Math.max(1, res.count),
                             res.rssBefore >> 20, res.rssAfter >> 20, res.rssMax >> 20);
-                    summary.add(String.format(Locale.ROOT, "  %-9s %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  failures %d",
-                            mode.name(), res.count / res.seconds, res.pct(50), res.pct(99), res.failures));
+                    summary.add(String.format(Locale.ROOT, "  %-9s %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  CPU %6.1f ms/req"
+                            + "  mean batch %5.2f  failures %d", mode.name(), res.count / res.seconds, res.pct(50),
+                            res.pct(99), 1e3 * res.cpuSeconds / Math.max(1, res.count), st.meanBatchSize(), res.failures));
                     if (res.failures > 0) {
                         System.out.println("  FAILED: " + res.failures + " requests did not get a 200; first: "
                                 + res.firstFailure);
@@ -202,6 +207,7 @@ public final class ServeLoadBench {
         long failures;
         String firstFailure;
         double seconds;
+        double cpuSeconds;
         long[] latencies;
         long rssBefore;
         long rssAfter;
@@ -228,6 +234,12 @@ public final class ServeLoadBench {
             }
             return sb.toString();
         }
+    }
+
+    /** CPU time of the whole process (server, clients, libtorch's threads), in nanoseconds. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static HttpClient client() {
@@ -264,10 +276,12 @@ public final class ServeLoadBench {
         List<Long> lat = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failures = new AtomicLong();
         String[] first = new String[1];
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         long deadline = seconds > 0 ? t0 + seconds * 1_000_000_000L : Long.MAX_VALUE;
         runClients(clients, requests > 0 ? requests : Integer.MAX_VALUE, deadline, s, jpegs, lat, failures, first);
         res.seconds = (System.nanoTime() - t0) / 1e9;
+        res.cpuSeconds = (cpuNanos() - cpu0) / 1e9;
         monitor.interrupt();
         monitor.join();
         res.rssAfter = NativeMemory.residentBytes();

@@ -163,8 +163,10 @@ public final class ServeLoadBench {
                     System.out.printf(Locale.ROOT, "  process CPU %.1f s = %.1f ms per request (%.2f cores busy);"
                             + " on a busy machine, CPU per request is the steadier figure%n", res.cpuSeconds,
                             1e3 * res.cpuSeconds / Math.max(1, res.count), res.cpuSeconds / res.seconds);
-                    System.out.printf(Locale.ROOT, "  RSS MiB: before %d, during %s, after %d (max %d); load %s%n",
-                            res.rssBefore >> 20, res.rssDuring(), res.rssAfter >> 20, res.rssMax >> 20, BenchModels.load());
+                    long heap = Runtime.getRuntime().totalMemory();
+                    System.out.printf(Locale.ROOT, "  RSS MiB: before %d, during %s, after %d (max %d); Java heap committed"
+                            + " %d of it, so native and the rest %d; load %s%n", res.rssBefore >> 20, res.rssDuring(),
+                            res.rssAfter >> 20, res.rssMax >> 20, heap >> 20, (res.rssAfter - heap) >> 20, BenchModels.load());
                     System.out.printf(Locale.ROOT, "RESULT mode=%s rps=%.2f p50_ms=%.2f p99_ms=%.2f failures=%d"
                             + " mean_batch=%.2f cpu_ms_per_request=%.2f rss_before_mb=%d rss_after_mb=%d rss_max_mb=%d%n",
                             mode.name(), res.count / res.seconds, res.pct(50), res.pct(99), res.failures,

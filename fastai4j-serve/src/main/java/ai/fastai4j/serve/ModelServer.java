@@ -20,7 +20,6 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,31 +126,31 @@ public final class ModelServer implements AutoCloseable {
                 b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
         QueuedThreadPool pool = new QueuedThreadPool(b.httpThreads, Math.min(4, b.httpThreads), 60_000);
         pool.setName("fastai4j-http");
-        this.app = Javalin.create(cfg -> {
-            cfg.showJavalinBanner = false;
-            cfg.startupWatcherEnabled = false;
-            cfg.http.maxRequestSize = b.maxUploadBytes;
-            cfg.http.prefer405over404 = true;
-            cfg.http.disableCompression();
-            cfg.jetty.threadPool = pool;
-            cfg.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
-            // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
-            cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
-        });
-        app.get("/", this::page);
-        app.get("/index.html", this::page);
-        app.get("/health", this::health);
-        app.get("/metadata", ctx -> send(ctx, 200, metadata));
-        app.post("/predict", this::predict);
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error: " + e);
-        });
-        app.error(404, ctx -> error(ctx, 404, "no such page: " + ctx.method() + " " + ctx.path()
-                + " (try GET /, GET /health, GET /metadata, POST /predict)"));
-        app.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path()));
         try {
+            this.app = Javalin.create(cfg -> {
+                cfg.showJavalinBanner = false;
+                cfg.startupWatcherEnabled = false;
+                cfg.http.maxRequestSize = b.maxUploadBytes;
+                cfg.http.prefer405over404 = true;
+                cfg.http.disableCompression();
+                cfg.jetty.threadPool = pool;
+                cfg.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
+                // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
+                cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
+            });
+            app.get("/", this::page);
+            app.get("/index.html", this::page);
+            app.get("/health", this::health);
+            app.get("/metadata", ctx -> send(ctx, 200, metadata));
+            app.post("/predict", this::predict);
+            app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+            app.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e);
+            });
+            app.error(404, ctx -> error(ctx, 404, "no such page: " + ctx.method() + " " + ctx.path()
+                    + " (try GET /, GET /health, GET /metadata, POST /predict)"));
+            app.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path()));
             app.start(b.host, b.port);
         } catch (RuntimeException e) {
             queue.close(0);
@@ -427,10 +426,6 @@ public final class ModelServer implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
-    }
-
-    static String jsonText(Object o) {
-        return new String(json(JSON.valueToTree(o)), StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------- state

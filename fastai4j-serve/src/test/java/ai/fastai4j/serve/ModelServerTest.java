@@ -401,6 +401,16 @@ class ModelServerTest {
     }
 
     @Test
+    void aPortInUseIsAClearError() {
+        try (ModelServer s = ModelServer.builder().model(model).port(0).start()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> ModelServer.builder().model(model).port(s.port()).start());
+            assertTrue(e.getMessage().contains("cannot start the server on 127.0.0.1:" + s.port()), e.getMessage());
+            assertEquals(0, s.stats().requests());
+        }
+    }
+
+    @Test
     void refusesModelsThatDoNotTakeAnImageAndBadSettings() {
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().start());
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().maxUploadBytes(0));

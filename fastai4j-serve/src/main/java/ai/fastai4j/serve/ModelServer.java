@@ -1,0 +1,729 @@
+package ai.fastai4j.serve;
+
+import ai.fastai4j.data.DataException;
+import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.Manifest;
+import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.vision.Image;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP server for an exported image model ({@code .fai} file), on an embedded Javalin (Jetty).
+ *
+ * <pre>{@code
+ * try (ModelServer server = ModelServer.builder().model(Path.of("pets.fai")).port(8080).start()) {
+ *     System.out.println("serving at " + server.url());
+ *     server.awaitClose();
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@code POST /predict[?k=5]}: a multipart upload (field {@code file}), a raw body ({@code image/jpeg},
+ *       {@code image/png}, {@code image/gif}, {@code image/bmp}) or JSON {@code {"image": "<base64>"}} (a
+ *       {@code data:} URL is accepted too); answers {@code {"label", "probability", "top": [{"label",
+ *       "probability"}...]}} with the {@code k} most probable classes.</li>
+ *   <li>{@code GET /health}: status, uptime, requests served, failures, queue.</li>
+ *   <li>{@code GET /metadata}: categories, input size, normalisation, architecture, versions, provenance.</li>
+ *   <li>{@code GET /}: a self-contained web page to drop an image on and see the top classes.</li>
+ * </ul>
+ *
+ * <p>Every refusal is a JSON {@code {"error": "...", "status": n}}: 400 for an empty or malformed request, 413
+ * for a body over the upload limit (a declared {@code Content-Length} over it is refused before anything is
+ * read), 415 for an unsupported content type, 422 for bytes that are not a decodable image (truncated or corrupt
+ * files, too many pixels), 503 when the queue is full or the server is shutting down. Nothing a client sends
+ * stops the server from answering the next request.
+ *
+ * <p>Requests are read and images decoded in parallel on Jetty's threads; inference runs on {@link
+ * Builder#workers} dedicated threads, each taking up to {@link Builder#maxBatch} waiting images at once as one
+ * batch (see {@link Builder} for the defaults and why).
+ */
+public final class ModelServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/jpg", "image/pjpeg", "image/png",
+            "image/gif", "image/bmp", "image/x-ms-bmp");
+    private static final String DATA_URL = "data:";
+
+    private final InferenceModel model;
+    private final boolean ownsModel;
+    private final long maxUploadBytes;
+    private final int defaultTopK;
+    private final long timeoutMillis;
+    private final int workers;
+    private final String host;
+    private final int maxBatch;
+    private final ImageDecoder decoder;
+    private final Semaphore decodePermits;
+    private final InferenceQueue<Image, Prediction> queue;
+    private final ObjectMapper requestJson;
+    private final byte[] page;
+    private final byte[] metadata;
+    private final Javalin app;
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong predictions = new AtomicLong();
+    private final AtomicLong clientErrors = new AtomicLong();
+    private final AtomicLong serverErrors = new AtomicLong();
+    private final AtomicLong busy = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object closeLock = new Object();
+    private volatile boolean closing;
+    private boolean closed;
+
+    private ModelServer(Builder b, InferenceModel model, boolean ownsModel) {
+        this.model = model;
+        this.ownsModel = ownsModel;
+        this.maxUploadBytes = b.maxUploadBytes;
+        this.defaultTopK = b.defaultTopK;
+        this.timeoutMillis = b.timeout.toMillis();
+        this.workers = b.workers;
+        this.host = b.host;
+        this.maxBatch = b.maxBatch;
+        Manifest m = model.manifest();
+        int channels = Metadata.imageChannels(m, model.file());
+        this.decoder = new ImageDecoder(channels, b.maxPixels);
+        this.decodePermits = new Semaphore(b.decodeThreads);
+        this.requestJson = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(16).maxStringLength((int) Math.min(Integer.MAX_VALUE, 2 * b.maxUploadBytes)).build())
+                .build());
+        this.metadata = json(Metadata.of(model, b));
+        this.page = WebPage.html();
+        this.queue = new InferenceQueue<>(model::predict, model::predictBatch, b.workers, b.maxBatch,
+                b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
+        QueuedThreadPool pool = new QueuedThreadPool(b.httpThreads, Math.min(4, b.httpThreads), 60_000);
+        pool.setName("fastai4j-http");
+        try {
+            this.app = Javalin.create(cfg -> {
+                cfg.showJavalinBanner = false;
+                cfg.startupWatcherEnabled = false;
+                cfg.http.maxRequestSize = b.maxUploadBytes;
+                cfg.http.prefer405over404 = true;
+                cfg.http.disableCompression();
+                cfg.jetty.threadPool = pool;
+                cfg.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
+                // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
+                cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
+            });
+            app.get("/", this::page);
+            app.get("/index.html", this::page);
+            app.get("/health", this::health);
+            app.get("/metadata", ctx -> send(ctx, 200, metadata));
+            app.post("/predict", this::predict);
+            app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+            app.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e);
+            });
+            app.error(404, ctx -> error(ctx, 404, "no such page: " + ctx.method() + " " + ctx.path()
+                    + " (try GET /, GET /health, GET /metadata, POST /predict)"));
+            app.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path()));
+            app.start(b.host, b.port);
+        } catch (RuntimeException e) {
+            queue.close(0);
+            throw new IllegalStateException("cannot start the server on " + b.host + ":" + b.port + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** A new builder; {@link Builder#model(Path)} or {@link Builder#model(InferenceModel)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    private void page(Context ctx) {
+        ctx.header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+                + "style-src 'unsafe-inline'; img-src blob: data:; connect-src 'self'");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.status(200).contentType("text/html; charset=utf-8").result(page);
+    }
+
+    private void health(Context ctx) {
+        send(ctx, 200, json(stats().toJson()));
+    }
+
+    private void predict(Context ctx) {
+        requests.incrementAndGet();
+        inFlight.incrementAndGet();
+        try {
+            if (closing) {
+                throw new ApiException(503, "the server is shutting down");
+            }
+            int k = topK(ctx.queryParam("k"));
+            byte[] bytes = readImageBytes(ctx);
+            Image img;
+            decodePermits.acquireUninterruptibly();
+            try {
+                img = decoder.decode(bytes);
+            } finally {
+                decodePermits.release();
+            }
+            Prediction p = await(queue.submit(img));
+            send(ctx, 200, json(answer(p, k)));
+            predictions.incrementAndGet();
+        } catch (ApiException e) {
+            (e.status() >= 500 ? busy : clientErrors).incrementAndGet();
+            if (e.status() == 413) {
+                ctx.header("Connection", "close"); // the rest of an oversized body is not read
+            }
+            if (e.status() == 503) {
+                ctx.header("Retry-After", "1");
+            }
+            error(ctx, e.status(), e.getMessage());
+        } catch (RuntimeException e) {
+            serverErrors.incrementAndGet();
+            LOG.error("prediction failed", e);
+            error(ctx, 500, "internal error: " + e);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private int topK(String k) {
+        if (k == null || k.isEmpty()) {
+            return defaultTopK;
+        }
+        try {
+            int v = Integer.parseInt(k.trim());
+            if (v < 1) {
+                throw new ApiException(400, "query parameter k must be at least 1, got " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "query parameter k must be a whole number, got '" + k + "'");
+        }
+    }
+
+    /** The encoded image of a request, whichever of the three forms it came in. */
+    private byte[] readImageBytes(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxUploadBytes) {
+            throw tooLarge("the request declares " + declared + " bytes");
+        }
+        String type = ctx.req().getContentType();
+        String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        byte[] bytes;
+        if (mime.equals("multipart/form-data")) {
+            bytes = multipart(ctx);
+        } else if (IMAGE_TYPES.contains(mime)) {
+            bytes = body(ctx);
+            if (bytes.length == 0) {
+                throw new ApiException(400, "the request body is empty: send the image's bytes");
+            }
+        } else if (mime.equals("application/json")) {
+            bytes = fromJson(body(ctx));
+        } else if (mime.isEmpty()) {
+            throw new ApiException(415, "the request has no Content-Type: send multipart/form-data (field 'file'),"
+                    + " image/jpeg, image/png or application/json {\"image\": \"<base64>\"}");
+        } else {
+            throw new ApiException(415, "unsupported Content-Type '" + mime + "': send multipart/form-data (field"
+                    + " 'file'), image/jpeg, image/png, image/gif, image/bmp or application/json {\"image\": \"<base64>\"}");
+        }
+        return bytes;
+    }
+
+    private ApiException tooLarge(String what) {
+        return new ApiException(413, what + ", more than this server's upload limit of " + maxUploadBytes + " bytes ("
+                + String.format(Locale.ROOT, "%.1f", maxUploadBytes / 1048576.0) + " MiB)");
+    }
+
+    private byte[] body(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
+            if (b.length > maxUploadBytes) {
+                throw tooLarge("the request body is");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private byte[] multipart(Context ctx) {
+        int limit = (int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes);
+        // in memory only (threshold = limit): nothing is written to disk
+        ctx.req().setAttribute("org.eclipse.jetty.multipartConfig",
+                new MultipartConfigElement(System.getProperty("java.io.tmpdir"), limit, limit, limit));
+        Collection<Part> parts;
+        try {
+            parts = ctx.req().getParts();
+        } catch (IllegalStateException e) {
+            throw tooLarge("the multipart body is");
+        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
+            throw new ApiException(400, "malformed multipart/form-data body: " + e.getMessage());
+        }
+        Part file = null;
+        List<String> names = new ArrayList<>();
+        for (Part p : parts) {
+            names.add(p.getName());
+            if ("file".equals(p.getName()) && file == null) {
+                file = p;
+            }
+        }
+        if (file == null) {
+            throw new ApiException(400, "the multipart/form-data body has no 'file' field (fields: " + names + ")");
+        }
+        try (InputStream in = file.getInputStream()) {
+            byte[] b = in.readNBytes(limit + 1);
+            if (b.length > maxUploadBytes) {
+                throw tooLarge("the uploaded file is");
+            }
+            if (b.length == 0) {
+                throw new ApiException(400, "the uploaded file"
+                        + (file.getSubmittedFileName() == null ? "" : " '" + file.getSubmittedFileName() + "'")
+                        + " is empty");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new ApiException(400, "cannot read the uploaded file: " + e.getMessage());
+        } finally {
+            for (Part p : parts) {
+                try {
+                    p.delete();
+                } catch (IOException | RuntimeException ignored) {
+                    // in-memory parts
+                }
+            }
+        }
+    }
+
+    private byte[] fromJson(byte[] body) {
+        if (body.length == 0) {
+            throw new ApiException(400, "the request body is empty: send {\"image\": \"<base64 of the image file>\"}");
+        }
+        JsonNode root;
+        try {
+            root = requestJson.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        JsonNode img = root == null ? null : root.get("image");
+        if (root == null || !root.isObject() || img == null || !img.isTextual()) {
+            throw new ApiException(400, "the JSON body must be an object with a string field 'image' holding the"
+                    + " image file's bytes in base64");
+        }
+        String s = img.textValue();
+        if (s.startsWith(DATA_URL)) {
+            int comma = s.indexOf(',');
+            if (comma < 0 || !s.substring(0, comma).endsWith(";base64")) {
+                throw new ApiException(400, "field 'image' is a data: URL but not a base64 one");
+            }
+            s = s.substring(comma + 1);
+        }
+        byte[] b;
+        try {
+            b = Base64.getDecoder().decode(s.replaceAll("\\s+", ""));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "field 'image' is not valid base64: " + e.getMessage());
+        }
+        if (b.length == 0) {
+            throw new ApiException(400, "field 'image' is empty");
+        }
+        return b;
+    }
+
+    private Prediction await(CompletableFuture<Prediction> f) {
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new ApiException(503, "the model did not answer within " + timeoutMillis + " ms; try again shortly");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted while waiting for the model");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ApiException a) {
+                throw a;
+            }
+            if (c instanceof DataException d) {
+                throw new ApiException(422, "the model cannot use this image: " + d.getMessage());
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("inference failed: " + c, c);
+        }
+    }
+
+    private ObjectNode answer(Prediction p, int k) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("label", JSON.valueToTree(p.label() instanceof String || p.label() instanceof Number
+                || p.label() instanceof List<?> ? p.label() : String.valueOf(p.label())));
+        float[] probs = p.probs();
+        List<String> vocab = model.vocab();
+        int labelIndex = p.label() instanceof String s && vocab.size() == probs.length ? vocab.indexOf(s) : -1;
+        // single-label: the predicted class's probability; otherwise the highest one
+        o.put("probability", labelIndex >= 0 ? probs[labelIndex] : p.maxProb());
+        ArrayNode top = o.putArray("top");
+        Integer[] order = new Integer[probs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
+        for (int i = 0; i < Math.min(k, order.length); i++) {
+            int c = order[i];
+            ObjectNode t = top.addObject();
+            t.put("label", vocab.size() == probs.length ? vocab.get(c) : String.valueOf(c));
+            t.put("probability", probs[c]);
+        }
+        return o;
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    private static void error(Context ctx, int status, String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", message);
+        o.put("status", status);
+        send(ctx, status, json(o));
+    }
+
+    private static void send(Context ctx, int status, byte[] json) {
+        ctx.status(status).contentType("application/json").result(json);
+    }
+
+    static byte[] json(JsonNode n) {
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /**
+     * The server's counters.
+     *
+     * @param status {@code ok}, or {@code closing} once {@link #close()} has begun
+     * @param uptimeSeconds seconds since the server started
+     * @param requests {@code POST /predict} requests received
+     * @param predictions requests answered with a prediction (200)
+     * @param failures requests refused: client errors + busy + server errors
+     * @param clientErrors requests refused with a 4xx status
+     * @param busy requests refused with 503 (queue full, timed out, shutting down)
+     * @param serverErrors requests that failed with a 500 (a bug: none expected)
+     * @param waiting images waiting for the model now
+     * @param batches batches the model ran (a single image is a batch of one)
+     * @param meanBatchSize images per batch on average
+     * @param workers inference threads
+     * @param maxBatch most images per batch
+     */
+    public record Stats(String status, double uptimeSeconds, long requests, long predictions, long failures,
+            long clientErrors, long busy, long serverErrors, int waiting, long batches, double meanBatchSize,
+            int workers, int maxBatch) {
+        ObjectNode toJson() {
+            return JSON.valueToTree(this);
+        }
+    }
+
+    /** The counters now. */
+    public Stats stats() {
+        long b = queue.batches();
+        long c = clientErrors.get();
+        long bz = busy.get();
+        long s = serverErrors.get();
+        return new Stats(closing ? "closing" : "ok", (System.nanoTime() - startNanos) / 1e9, requests.get(),
+                predictions.get(), c + bz + s, c, bz, s, queue.waiting(), b, b == 0 ? 0 : queue.items() / (double) b,
+                workers, maxBatch);
+    }
+
+    /** The port the server listens on (the one chosen by the system when built with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://host:port/}, with {@code localhost} for a server on all interfaces. */
+    public String url() {
+        String h = host;
+        if (h == null || h.equals("0.0.0.0") || h.equals("::")) {
+            h = "localhost";
+        }
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port() + "/";
+    }
+
+    /** The model being served. */
+    public InferenceModel model() {
+        return model;
+    }
+
+    /** Blocks until {@link #close()} has finished (from another thread or a shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        synchronized (closeLock) {
+            while (!closed) {
+                closeLock.wait();
+            }
+        }
+    }
+
+    /**
+     * Stops gracefully: new predictions are refused with 503, those under way finish (up to 10 s), then the
+     * HTTP server stops, the inference threads end, and the model is closed if the server loaded it.
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closed || closing) {
+                return;
+            }
+            closing = true;
+        }
+        try {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            app.stop();
+        } finally {
+            queue.close(5_000);
+            if (ownsModel) {
+                model.close();
+            }
+            synchronized (closeLock) {
+                closed = true;
+                closeLock.notifyAll();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /**
+     * Settings of a {@link ModelServer}. Defaults: host {@code 127.0.0.1}, port 8080, uploads up to 10 MiB, images
+     * up to 40 megapixels, top 5 classes, inference on 1 thread in batches of up to 16 images gathered within
+     * 2 ms, 64 images waiting at most, 30 s timeout.
+     *
+     * <p>Why batching by default: measured with {@code bench/ServeLoadBench} on 2 cores (ResNet-18 at 224 px, 8
+     * clients), see bench/README.md. Parallel inference ({@code workers(2).maxBatch(1)}) is the alternative.
+     */
+    public static final class Builder {
+        /** Default interface: loopback only. */
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        /** Default port. */
+        public static final int DEFAULT_PORT = 8080;
+        /** Default upload limit in MiB. */
+        public static final int DEFAULT_MAX_UPLOAD_MB = 10;
+        /** Default image size limit in megapixels. */
+        public static final int DEFAULT_MAX_MEGAPIXELS = 40;
+        /** Default number of classes in {@code top}. */
+        public static final int DEFAULT_TOP_K = 5;
+        /** Default number of inference threads. */
+        public static final int DEFAULT_WORKERS = 1;
+        /** Default largest batch. */
+        public static final int DEFAULT_MAX_BATCH = 16;
+        /** Default batching window in milliseconds. */
+        public static final int DEFAULT_BATCH_WINDOW_MS = 2;
+        /** Default queue bound. */
+        public static final int DEFAULT_MAX_QUEUE = 64;
+
+        private Path modelFile;
+        private InferenceModel model;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private long maxUploadBytes = (long) DEFAULT_MAX_UPLOAD_MB << 20;
+        private long maxPixels = DEFAULT_MAX_MEGAPIXELS * 1_000_000L;
+        private int defaultTopK = DEFAULT_TOP_K;
+        private int workers = DEFAULT_WORKERS;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private Duration batchWindow = Duration.ofMillis(DEFAULT_BATCH_WINDOW_MS);
+        private int maxQueue = DEFAULT_MAX_QUEUE;
+        private int httpThreads = 32;
+        private int decodeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private Duration timeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** Serves this model file; the server loads it and closes it when it closes. */
+        public Builder model(Path file) {
+            this.modelFile = Objects.requireNonNull(file);
+            this.model = null;
+            return this;
+        }
+
+        /** Serves this loaded model; the caller keeps ownership (the server does not close it). */
+        public Builder model(InferenceModel model) {
+            this.model = Objects.requireNonNull(model);
+            this.modelFile = null;
+            return this;
+        }
+
+        /** Interface to listen on ({@code 127.0.0.1}; {@code 0.0.0.0} for all). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /** Port to listen on; 0 lets the system choose a free one (read it back with {@link ModelServer#port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Largest request body accepted, in bytes (default 10 MiB); larger ones get a 413. */
+        public Builder maxUploadBytes(long bytes) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maxUploadBytes must be 1.." + (Integer.MAX_VALUE - 8) + ", got " + bytes);
+            }
+            this.maxUploadBytes = bytes;
+            return this;
+        }
+
+        /** Largest image accepted, in pixels (width x height; default 40 million); checked before decoding. */
+        public Builder maxPixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("maxPixels must be positive, got " + pixels);
+            }
+            this.maxPixels = pixels;
+            return this;
+        }
+
+        /** Classes listed in {@code top} when the request gives no {@code ?k=} (default 5). */
+        public Builder defaultTopK(int k) {
+            if (k < 1) {
+                throw new IllegalArgumentException("defaultTopK must be at least 1, got " + k);
+            }
+            this.defaultTopK = k;
+            return this;
+        }
+
+        /** Inference threads (default 1). Each runs the model on its own; libtorch's intra-op threads come on top. */
+        public Builder workers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /**
+         * Most images an inference thread runs as one batch (default 16, at most {@link InferenceModel#MAX_BATCH});
+         * 1 turns batching off.
+         */
+        public Builder maxBatch(int n) {
+            if (n < 1 || n > InferenceModel.MAX_BATCH) {
+                throw new IllegalArgumentException("maxBatch must be 1.." + InferenceModel.MAX_BATCH + ", got " + n);
+            }
+            this.maxBatch = n;
+            return this;
+        }
+
+        /** How long an inference thread waits for more images after the first of a batch (default 2 ms). */
+        public Builder batchWindow(Duration window) {
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("batchWindow must not be negative, got " + window);
+            }
+            this.batchWindow = window;
+            return this;
+        }
+
+        /** Most images waiting for the model (default 64); more get a 503 with {@code Retry-After}. */
+        public Builder maxQueue(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxQueue must be at least 1, got " + n);
+            }
+            this.maxQueue = n;
+            return this;
+        }
+
+        /** Jetty's thread pool size (default 32): requests read and decoded at once, plus a few for Jetty. */
+        public Builder httpThreads(int n) {
+            if (n < 4) {
+                throw new IllegalArgumentException("httpThreads must be at least 4, got " + n);
+            }
+            this.httpThreads = n;
+            return this;
+        }
+
+        /** Images decoded at once (default: the number of cores, at least 2); bounds the memory of big images. */
+        public Builder decodeThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("decodeThreads must be at least 1, got " + n);
+            }
+            this.decodeThreads = n;
+            return this;
+        }
+
+        /** How long a request waits for the model before a 503 (default 30 s). */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        Map<String, Object> settings() {
+            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
+                    "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
+                    "maxQueue", maxQueue);
+        }
+
+        /**
+         * Loads the model (when given a file), checks it takes one image, and starts listening.
+         *
+         * @throws IllegalArgumentException when no model is given or the model does not take an image
+         * @throws ai.fastai4j.export.ModelFileException when the model file cannot be loaded
+         * @throws IllegalStateException when the port cannot be opened
+         */
+        public ModelServer start() {
+            if (model == null && modelFile == null) {
+                throw new IllegalArgumentException("no model: call model(Path) or model(InferenceModel)");
+            }
+            if (model != null) {
+                return new ModelServer(this, model, false);
+            }
+            InferenceModel m = InferenceModel.load(modelFile);
+            try {
+                return new ModelServer(this, m, true);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+    }
+}

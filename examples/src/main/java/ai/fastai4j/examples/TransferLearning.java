@@ -31,8 +31,10 @@ import java.util.Random;
  *
  * <pre>
  * examples/run TransferLearning [--data DIR] [--arch SMALL_RESNET] [--pretrain-epochs 2] [--shots 20]
- *     [--epochs 10] [--lr 2e-3] [--seed 42] [--pretrain-images N]
+ *     [--epochs 10] [--lr 2e-3] [--seed 42] [--pretrain-images N] [--reuse-body true]
  * </pre>
+ *
+ * {@code --reuse-body true} skips the pretraining when {@code transfer/fashion04-body.safetensors} exists.
  *
  * Data: {@code --data DIR} holding the four IDX files, else {@link FashionMnist#locate()} (data folder, cache,
  * Debian's dataset-fashion-mnist package).
@@ -79,6 +81,7 @@ public final class TransferLearning {
         int epochs = 10;
         double lr = 2e-3;
         long seed = 42;
+        boolean reuseBody;
 
         static Args parse(String[] a) {
             Args r = new Args();
@@ -96,6 +99,7 @@ public final class TransferLearning {
                     case "--epochs" -> r.epochs = Integer.parseInt(v);
                     case "--lr" -> r.lr = Double.parseDouble(v);
                     case "--seed" -> r.seed = Long.parseLong(v);
+                    case "--reuse-body" -> r.reuseBody = Boolean.parseBoolean(v);
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }
@@ -119,7 +123,9 @@ public final class TransferLearning {
         // 1. Pretrain on classes 0-4 and keep the body (torchvision names, no head).
         Engine.getInstance().setRandomSeed((int) a.seed);
         long t0 = System.nanoTime();
-        try (DataLoaders dls = ImageDataLoaders.fromImages(source.images(), source.labels(), sourceValid.images(),
+        if (a.reuseBody && Files.exists(body)) {
+            System.out.println("reusing the pretrained body " + body);
+        } else try (DataLoaders dls = ImageDataLoaders.fromImages(source.images(), source.labels(), sourceValid.images(),
                         sourceValid.labels(), DataLoaderOptions.defaults(128).withSeed(a.seed), List.of(),
                         List.of(Normalize.mnist()));
                 Learner learn = VisionLearners.builder(dls, a.arch).pretrained(false).metrics(Metrics.accuracy())

@@ -1,5 +1,7 @@
 package ai.fastai4j.learner;
 
+import static ai.fastai4j.learner.FastaiSchedules.assertClose;
+import static ai.fastai4j.learner.FastaiSchedules.combinedCos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,20 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** fine_tune's two one-cycle fits, per parameter group and per iteration, against fastai's formulas. */
 class FineTuneScheduleTest {
-
-    /** fastai's sched_cos. */
-    private static double cos(double start, double end, double pct) {
-        return start + (1 + Math.cos(Math.PI * (1 - pct))) * (end - start) / 2;
-    }
-
-    /** fastai's combined_cos(pct_start, start, middle, end) at {@code pos}. */
-    private static double combinedCos(double pctStart, double start, double middle, double end, double pos) {
-        return pos < pctStart ? cos(start, middle, pos / pctStart) : cos(middle, end, (pos - pctStart) / (1 - pctStart));
-    }
-
-    private static void assertClose(double expected, double actual, String what) {
-        assertEquals(expected, actual, Math.abs(expected) * 1e-9, what);
-    }
 
     @Test
     void fineTuneFollowsFastaiPerGroupAndIteration() {

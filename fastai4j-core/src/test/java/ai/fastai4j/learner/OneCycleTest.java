@@ -1,25 +1,13 @@
 package ai.fastai4j.learner;
 
+import static ai.fastai4j.learner.FastaiSchedules.assertClose;
+import static ai.fastai4j.learner.FastaiSchedules.combinedCos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OneCycleTest {
-
-    /** fastai's sched_cos: start + (1 + cos(pi * (1 - pct))) * (end - start) / 2. */
-    private static double cos(double start, double end, double pct) {
-        return start + (1 + Math.cos(Math.PI * (1 - pct))) * (end - start) / 2;
-    }
-
-    /** fastai's combined_cos(pct_start, start, middle, end) at position pos. */
-    private static double combinedCos(double pctStart, double start, double middle, double end, double pos) {
-        return pos < pctStart ? cos(start, middle, pos / pctStart) : cos(middle, end, (pos - pctStart) / (1 - pctStart));
-    }
-
-    private static void assertClose(double expected, double actual, String what) {
-        assertEquals(expected, actual, Math.abs(expected) * 1e-9, what);
-    }
 
     @Test
     void fitOneCycleFollowsFastaiSchedulesPerIteration() {

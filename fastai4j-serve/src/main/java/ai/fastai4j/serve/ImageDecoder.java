@@ -1,28 +1,15 @@
 package ai.fastai4j.serve;
 
 import ai.fastai4j.vision.Image;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
+import ai.fastai4j.data.DataException;
+import ai.fastai4j.vision.ImageFiles;
 
 /**
- * Decodes uploaded image bytes strictly: the format is sniffed from the bytes (not the declared type), the size
- * is read from the header and checked against a pixel limit before any pixel is decoded (a 100-byte PNG may
- * declare 50,000 x 50,000 pixels), and a decoder warning fails the image: Java's JPEG reader only warns about a
- * truncated file and fills the rest with grey, where PIL (and so fastai) refuses it.
+ * Decodes uploaded image bytes with {@link ImageFiles#decode(byte[], int, String, long)}'s strict checks (format
+ * sniffed from the bytes, a pixel limit checked from the header before decoding, truncated data refused) and
+ * turns its errors into 422 answers.
  */
 final class ImageDecoder {
-    static {
-        ImageIO.setUseCache(false);
-    }
-
     private final int channels;
     private final long maxPixels;
 
@@ -38,61 +25,12 @@ final class ImageDecoder {
      *     truncated or corrupt data
      */
     Image decode(byte[] bytes) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ApiException(422, "the upload (" + bytes.length + " bytes" + sniff(bytes)
-                        + ") is not an image in a known format (JPEG, PNG, GIF, BMP)");
-            }
-            ImageReader reader = readers.next();
-            String format = format(reader);
-            try {
-                reader.setInput(in, true, true);
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new ApiException(422, "the " + format + " image declares a size of " + w + "x" + h + " pixels");
-                }
-                if ((long) w * h > maxPixels) {
-                    throw new ApiException(422, String.format(Locale.ROOT, "the %s image is %dx%d pixels (%.1f megapixels),"
-                            + " more than this server's limit of %.1f megapixels", format, w, h, w * (double) h / 1e6,
-                            maxPixels / 1e6));
-                }
-                BufferedImage img = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new ApiException(422, "truncated or corrupt " + format + " image: " + String.join("; ", warnings));
-                }
-                return Image.fromBufferedImage(img, channels);
-            } finally {
-                reader.dispose();
-            }
-        } catch (ApiException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            // decoders throw all sorts on hostile input (EOF, index out of bounds, negative sizes...)
-            throw new ApiException(422, "truncated or corrupt image: " + message(e));
-        }
-    }
-
-    private static String format(ImageReader r) {
         try {
-            return r.getFormatName().toUpperCase(Locale.ROOT);
-        } catch (IOException e) {
-            return "image";
+            return ImageFiles.decode(bytes, channels, "upload (" + bytes.length + " bytes" + sniff(bytes) + ")",
+                    maxPixels);
+        } catch (DataException e) {
+            throw new ApiException(422, e.getMessage());
         }
-    }
-
-    private static String message(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null && sb.length() < 300; t = t.getCause() == t ? null : t.getCause()) {
-            if (sb.length() > 0) {
-                sb.append(": ");
-            }
-            sb.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
-        }
-        return sb.toString();
     }
 
     /** ", starts with ..." for a few printable bytes, to help someone who sent text or HTML. */

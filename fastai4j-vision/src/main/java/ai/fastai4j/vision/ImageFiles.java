@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.awt.image.BufferedImage;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /** Finding, reading and checking image files (fastai's get_image_files, PILImage.create, verify_images). */
 public final class ImageFiles {
@@ -42,10 +46,13 @@ public final class ImageFiles {
         return dot > 0 && EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
+    /** Images larger than this many pixels are refused before decoding (fastai/PIL's decompression-bomb guard). */
+    public static final long DEFAULT_MAX_PIXELS = 178_956_970L;
+
     /** Decodes an image file to grey (1) or RGB (3) channels; a clear error names a corrupt or non-image file. */
     public static Image read(Path file, int channels) {
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            return decode(in, channels, file.toString());
+            return decode(in, channels, file.toString(), DEFAULT_MAX_PIXELS);
         } catch (IOException e) {
             throw new DataException("cannot read image " + file + ": " + e.getMessage(), e);
         }
@@ -53,24 +60,83 @@ public final class ImageFiles {
 
     /** Decodes encoded image bytes (JPEG, PNG, ...); {@code source} names them in errors. */
     public static Image decode(byte[] encoded, int channels, String source) {
+        return decode(encoded, channels, source, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes encoded image bytes strictly: the format is sniffed from the bytes, the size read from the header
+     * and checked against {@code maxPixels} before any pixel is decoded, and a decoder warning fails the image
+     * (Java's JPEG reader only warns about a truncated file and fills the rest with grey, where PIL, and so
+     * fastai, refuses it).
+     *
+     * @throws DataException naming {@code source} and the problem: not an image, too many pixels, truncated or
+     *     corrupt data
+     */
+    public static Image decode(byte[] encoded, int channels, String source, long maxPixels) {
         try {
-            return decode(new java.io.ByteArrayInputStream(encoded), channels, source);
+            return decode(new java.io.ByteArrayInputStream(encoded), channels, source, maxPixels);
         } catch (IOException e) {
             throw new DataException("cannot decode image " + source + ": " + e.getMessage(), e);
         }
     }
 
-    private static Image decode(InputStream in, int channels, String source) throws IOException {
-        java.awt.image.BufferedImage img;
-        try {
-            img = ImageIO.read(in);
+    private static Image decode(InputStream input, int channels, String source, long maxPixels) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new DataException(source + " is not an image in a known format (JPEG, PNG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            String format = formatName(reader);
+            try {
+                reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new DataException(source + ": the " + format + " image declares a size of " + w + "x" + h
+                            + " pixels");
+                }
+                if ((long) w * h > maxPixels) {
+                    throw new DataException(String.format(Locale.ROOT, "%s: the %s image is %dx%d pixels (%.1f"
+                            + " megapixels), more than the limit of %.1f megapixels", source, format, w, h,
+                            w * (double) h / 1e6, maxPixels / 1e6));
+                }
+                BufferedImage img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new DataException("truncated or corrupt " + format + " image " + source + ": "
+                            + String.join("; ", warnings));
+                }
+                return Image.fromBufferedImage(img, channels);
+            } finally {
+                reader.dispose();
+            }
+        } catch (DataException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new DataException("corrupt image " + source + ": " + e.getMessage(), e);
+            // decoders throw all sorts on hostile input (EOF, index out of bounds, negative sizes...)
+            throw new DataException("truncated or corrupt image " + source + ": " + causes(e), e);
         }
-        if (img == null) {
-            throw new DataException(source + " is not an image in a known format (JPEG, PNG, BMP, GIF)");
+    }
+
+    private static String formatName(ImageReader r) {
+        try {
+            return r.getFormatName().toUpperCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "image";
         }
-        return Image.fromBufferedImage(img, channels);
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 300; t = t.getCause() == t ? null : t.getCause()) {
+            if (sb.length() > 0) {
+                sb.append(": ");
+            }
+            sb.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        }
+        return sb.toString();
     }
 
     /** The files among {@code files} that cannot be decoded, with the reason (fastai's verify_images). */

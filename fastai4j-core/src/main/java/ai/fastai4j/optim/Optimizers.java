@@ -56,7 +56,10 @@ public final class Optimizers {
         return groups -> new Optimizer(groups, steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
     }
 
-    /** Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01, decoupled weight decay. */
+    /**
+     * Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01, decoupled weight decay. With decoupled weight decay it steps
+     * through one fused native update per parameter (see {@link Optimizer#setFused(boolean)}).
+     */
     public static OptimizerFactory adam() {
         return adam(0.9, 0.99, 1e-5, 0.01, true);
     }

@@ -74,10 +74,7 @@ final class FusedAdam {
             return true;
         }
         try {
-            NDScope.unregister(grad);
-            if (grad.getDataType() != DataType.FLOAT32) {
-                return false;
-            }
+            NDScope.unregister(grad); // autograd gives a gradient the parameter's type, shape and device
             StepContext ctx = new StepContext(core, p, grad, state, Map.of(), doWd, scalars);
             PtNDArray m = (PtNDArray) ctx.stateZeros(OptimizerSteps.GRAD_AVG);
             PtNDArray v = (PtNDArray) ctx.stateZeros(OptimizerSteps.SQR_AVG);

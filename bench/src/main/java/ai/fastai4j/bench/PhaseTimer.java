@@ -23,7 +23,9 @@ import java.util.Locale;
  *   <li>opt.step: beforeStep to afterStep;</li>
  *   <li>zeroGrad+cbs: afterStep to afterBatch (zeroGrad and the other callbacks' afterBatch).</li>
  * </ul>
- * Also the resident memory after each epoch. Order 1000: it runs after the built-in callbacks.
+ * Also the resident memory after each epoch's validation and after the epoch: the Learner gives glibc's free
+ * memory back in between ({@code NativeMemory.trim()}, unless {@code -Dfastai4j.malloc.trim=false}). Order 1000:
+ * it runs after the built-in callbacks.
  */
 final class PhaseTimer implements Callback {
     static final String[] PHASES = {"data", "forward", "loss", "backward", "gc-close", "opt.step", "zeroGrad+cbs"};
@@ -31,15 +33,15 @@ final class PhaseTimer implements Callback {
     final List<Double> trainSeconds = new ArrayList<>();
     final List<Integer> trainImages = new ArrayList<>();
     final List<Long> rssAfterEpoch = new ArrayList<>();
-    /** glibc's view after each epoch (see {@link MallocInfo}). */
+    /** RSS after each epoch's validation, before the Learner's trim. */
+    final List<Long> rssBeforeTrim = new ArrayList<>();
+    /** glibc's view after each epoch's validation, before the trim (see {@link MallocInfo}). */
     final List<String> mallocAfterEpoch = new ArrayList<>();
     /** Seconds of every training iteration (afterBatch to afterBatch), all epochs. */
     final List<Double> iterSeconds = new ArrayList<>();
     /** Nanoseconds per phase, summed over all training iterations. */
     final long[] phaseNanos = new long[PHASES.length];
     int steps;
-    /** Call glibc's malloc_trim(0) after each epoch (after the RSS reading), to show what it gives back. */
-    boolean trimAfterEpoch;
     /** Minor page faults during the training phases. */
     long trainFaults;
     private long faultsAtTrainStart;
@@ -136,15 +138,14 @@ final class PhaseTimer implements Callback {
     }
 
     @Override
+    public void afterValidate(Learner learn) {
+        rssBeforeTrim.add(NativeMemory.residentBytes());
+        mallocAfterEpoch.add(MallocInfo.summary());
+    }
+
+    @Override
     public void afterEpoch(Learner learn) {
         rssAfterEpoch.add(NativeMemory.residentBytes());
-        String info = MallocInfo.summary();
-        if (trimAfterEpoch) {
-            MallocInfo.trim();
-            info += String.format(java.util.Locale.ROOT, "; after malloc_trim(0): RSS %d MiB",
-                    NativeMemory.residentBytes() >> 20);
-        }
-        mallocAfterEpoch.add(info);
     }
 
     /** Median of the iteration times after the first {@code skip}. */

@@ -14,6 +14,8 @@ import ai.fastai4j.losses.Losses;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.optim.Optimizer;
+import ai.fastai4j.optim.OptimizerStep;
+import ai.fastai4j.optim.OptimizerSteps;
 import ai.fastai4j.optim.Optimizers;
 import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.models.Arch;
@@ -27,10 +29,11 @@ import java.util.Map;
 
 /**
  * The small parts of a training step, each timed alone over many calls, to find where fastai4j loses time
- * against PyTorch ({@code train_twin.py --parts} times the same parts): the optimizer step (fastai4j's Adam
- * as the Learner runs it, DJL's fused native {@code adamUpdate} with fastai's formula, one JNI call per
- * parameter), zeroGrad, the loss on a (bs, 10) output, the forward pass and forward + backward. Rounds alternate
- * the variants so that load changes hit all of them.
+ * against PyTorch ({@code train_twin.py --parts} times the same parts): the optimizer step in four forms
+ * (fastai4j's Adam as the Learner runs it: the fused path; the same Adam's step list with per-step cached
+ * scalars, {@code setFused(false)}; the step list as it was before, one native scalar per operation; DJL's
+ * {@code adamUpdate} called in a bare loop, the floor), zeroGrad, the loss on a (bs, 10) output, the forward pass
+ * and forward + backward. Rounds alternate the variants so that load changes hit all of them.
  */
 public final class StepPartsBench {
     private StepPartsBench() {}
@@ -42,7 +45,8 @@ public final class StepPartsBench {
               --rounds N    rounds (default 3)
               --arch NAME   fastai4j Arch (default SMALL_RESNET)
               --ops 1       time single tensor ops on the largest parameter instead (the optimizer's building blocks)
-              --check 1     check that the fused adamUpdate path gives fastai4j's Adam results (10 steps), then exit
+              --check 1     check that fastai4j's fused Adam, its step list and the step list as it was before give
+                            the same weights (10 steps, changing lr and mom), then exit
             """;
 
     public static void main(String[] args) {
@@ -65,8 +69,14 @@ public final class StepPartsBench {
             Module model = VisionModels.createVisionModel(m, Arch.valueOf(a.string("arch")), 1, 10);
             model.train(true);
             List<List<Parameter>> groups = VisionModels.paramGroups(model);
-            Optimizer opt = Optimizers.adam().create(groups);
-            opt.setHyper("lr", 1e-4);
+            Optimizer opt = Optimizers.adam().create(groups); // as the Learner runs it
+            Optimizer stepList = Optimizers.adam().create(groups);
+            stepList.setFused(false);
+            Optimizer before = beforeAdam(groups);
+            for (Optimizer o : List.of(opt, stepList, before)) {
+                o.setHyper("lr", 1e-4);
+            }
+            System.out.printf(Locale.ROOT, "fastai4j Adam as the Learner runs it: fused %s%n", opt.isFused());
             LossFunction lossFn = Losses.crossEntropy();
             NDArray x = m.randomUniform(0f, 1f, new Shape(bs, 1, 28, 28));
             NDArray y = m.randomInteger(0, 10, new Shape(bs), DataType.INT64);
@@ -90,9 +100,10 @@ public final class StepPartsBench {
             long[] fusedStep = {0};
 
             Map<String, Runnable> parts = new LinkedHashMap<>();
-            parts.put("opt.step (fastai4j Adam)", opt::step);
-            parts.put("fused adamUpdate (DJL JNI)", () -> fusedAdam(params, fusedState, ++fusedStep[0], 1e-4, 0.9,
-                    0.99, 1e-5, 0.01));
+            parts.put(ADAM, opt::step);
+            parts.put(STEP_LIST, stepList::step);
+            parts.put(BEFORE, before::step);
+            parts.put(BARE, () -> fusedAdam(params, fusedState, ++fusedStep[0], 1e-4, 0.9, 0.99, 1e-5, 0.01));
             parts.put("zeroGrad", opt::zeroGrad);
             parts.put("loss+getFloat (bs x 10)", () -> {
                 try (NDScope s = new NDScope()) {
@@ -113,7 +124,7 @@ public final class StepPartsBench {
                 }
             });
             if (a.integer("check") != 0) {
-                checkFused(m, params, opt);
+                checkFused(m, model, x, y, lossFn, a.string("arch"));
                 return;
             }
             if (a.integer("ops") != 0) {
@@ -146,7 +157,7 @@ public final class StepPartsBench {
                         sc.suppressNotUsedWarning();
                     }
                 });
-                parts.put("opt.step (fastai4j Adam)", opt::step);
+                parts.put(ADAM, opt::step);
                 System.out.printf(Locale.ROOT, "single ops on %s (%d elements)%n", big, w.size());
             }
             Map<String, double[]> ms = new LinkedHashMap<>();
@@ -176,7 +187,81 @@ public final class StepPartsBench {
                         .append(String.format(Locale.ROOT, "%.3f/%.3f", v[0], v[v.length / 2]));
             }
             System.out.println(res);
+            if (ms.containsKey(STEP_LIST)) {
+                double fused = median(ms.get(ADAM));
+                System.out.printf(Locale.ROOT, "optimizer step, median ms: fused (Learner) %.3f; step list %.3f = %.2fx;"
+                                + " step list before %.3f = %.2fx; bare adamUpdate loop %.3f = %.2fx%n", fused,
+                        median(ms.get(STEP_LIST)), median(ms.get(STEP_LIST)) / fused, median(ms.get(BEFORE)),
+                        median(ms.get(BEFORE)) / fused, median(ms.get(BARE)), median(ms.get(BARE)) / fused);
+                System.out.printf(Locale.ROOT, "RESULT side=fastai4j adam_ratios step_list_over_fused=%.2f"
+                                + " before_over_fused=%.2f bare_over_fused=%.2f%n", median(ms.get(STEP_LIST)) / fused,
+                        median(ms.get(BEFORE)) / fused, median(ms.get(BARE)) / fused);
+            }
+            for (Optimizer o : List.of(opt, stepList, before)) {
+                o.close();
+            }
         }
+    }
+
+    static final String ADAM = "opt.step (Adam, Learner: fused)";
+    static final String STEP_LIST = "opt.step (Adam step list)";
+    static final String BEFORE = "opt.step (step list before)";
+    static final String BARE = "adamUpdate bare loop";
+
+    static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    /**
+     * fastai's Adam step list as fastai4j ran it before scalars were cached (every {@code muli(float)} a fresh
+     * native scalar): the baseline of the optimizer-step figures in bench/README.md.
+     */
+    static Optimizer beforeAdam(List<List<Parameter>> groups) {
+        List<OptimizerStep> steps = List.of(
+                c -> {
+                    double wd = c.hyper("wd", 0);
+                    if (c.doWd() && wd != 0) {
+                        c.param().muli((float) (1 - c.hyper("lr") * wd));
+                    }
+                },
+                c -> {
+                    double mom = c.hyper("mom");
+                    NDArray avg = c.stateZeros(OptimizerSteps.GRAD_AVG).muli((float) mom);
+                    avg.addi(c.grad().mul((float) (1 - mom)));
+                },
+                c -> {
+                    double sqrMom = c.hyper("sqr_mom");
+                    NDArray avg = c.stateZeros(OptimizerSteps.SQR_AVG).muli((float) sqrMom);
+                    avg.addi(c.grad().square().muli((float) (1 - sqrMom)));
+                },
+                c -> {
+                    NDArray s = c.state().get(OptimizerSteps.STEP);
+                    if (s == null) {
+                        c.putState(OptimizerSteps.STEP, c.param().getManager().create(1L));
+                    } else {
+                        s.addi(1L);
+                    }
+                },
+                c -> {
+                    double mom = c.hyper("mom");
+                    double sqrMom = c.hyper("sqr_mom");
+                    long step = c.step();
+                    double debias1 = OptimizerSteps.debias(mom, 1 - mom, step);
+                    double debias2 = OptimizerSteps.debias(sqrMom, 1 - sqrMom, step);
+                    NDArray denom = c.state().get(OptimizerSteps.SQR_AVG).div((float) debias2).sqrt()
+                            .addi((float) c.hyper("eps"));
+                    c.param().subi(c.state().get(OptimizerSteps.GRAD_AVG).div(denom)
+                            .muli((float) (c.hyper("lr") / debias1)));
+                });
+        Map<String, Double> hypers = new LinkedHashMap<>();
+        hypers.put("lr", 1e-3);
+        hypers.put("mom", 0.9);
+        hypers.put("sqr_mom", 0.99);
+        hypers.put("eps", 1e-5);
+        hypers.put("wd", 0.01);
+        return new Optimizer(groups, steps, hypers);
     }
 
     /**
@@ -209,46 +294,76 @@ public final class StepPartsBench {
     }
 
     /**
-     * Runs fastai4j's Adam on the model's parameters and the fused path on copies of them, with the same gradients
-     * and fastai's one-cycle-like changing lr and mom, and prints the largest difference of the weights.
+     * Three copies of the model (same weights, same gradients): fastai4j's Adam as the Learner runs it (fused), its
+     * step list and the step list as it was before, 10 steps with fastai's one-cycle-like changing lr and mom;
+     * prints the largest weight differences.
      */
-    static void checkFused(NDManager m, List<Parameter> params, Optimizer opt) {
-        JniUtils.setGradMode(false);
-        List<NDArray> copies = new ArrayList<>();
-        List<NDArray[]> st = new ArrayList<>();
-        List<PtNDArray> grads = new ArrayList<>();
-        for (Parameter p : params) {
-            NDArray c = p.data().duplicate();
-            copies.add(c);
-            st.add(new NDArray[] {m.zeros(c.getShape()), m.zeros(c.getShape())});
-            grads.add(JniUtils.getGradient((PtNDArray) p.data()));
+    static void checkFused(NDManager m, Module model, NDArray x, NDArray y, LossFunction lossFn, String arch) {
+        List<Module> models = new ArrayList<>(List.of(model));
+        for (int k = 0; k < 2; k++) {
+            Module copy = VisionModels.createVisionModel(m, Arch.valueOf(arch), 1, 10);
+            copy.train(true);
+            try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                s.suppressNotUsedWarning();
+                gc.backward(lossFn.compute(copy.forward(x), y)); // gradients exist; overwritten below
+            }
+            models.add(copy);
         }
-        double maxDiff = 0;
-        double maxAbs = 0;
+        List<List<Parameter>> ref = VisionModels.paramGroups(model);
+        List<Parameter> refParams = new ArrayList<>();
+        ref.forEach(refParams::addAll);
+        List<List<List<Parameter>>> groups = new ArrayList<>();
+        for (Module md : models) {
+            List<List<Parameter>> g = VisionModels.paramGroups(md);
+            List<Parameter> flat = new ArrayList<>();
+            g.forEach(flat::addAll);
+            JniUtils.setGradMode(false);
+            for (int i = 0; md != model && i < flat.size(); i++) {
+                flat.get(i).copyFrom(refParams.get(i).data());
+                try (PtNDArray src = JniUtils.getGradient((PtNDArray) refParams.get(i).data());
+                        PtNDArray dst = JniUtils.getGradient((PtNDArray) flat.get(i).data())) {
+                    dst.set(new ai.djl.ndarray.index.NDIndex("..."), src);
+                }
+            }
+            groups.add(g);
+        }
+        Optimizer fused = Optimizers.adam().create(groups.get(0));
+        Optimizer list = Optimizers.adam().create(groups.get(1));
+        list.setFused(false);
+        Optimizer before = beforeAdam(groups.get(2));
+        List<Optimizer> opts = List.of(fused, list, before);
         for (int step = 1; step <= 10; step++) {
-            double lr = 1e-3 * step;
-            double mom = 0.95 - 0.01 * step;
-            opt.setHyper("lr", lr);
-            opt.setHyper("mom", mom);
-            opt.step();
-            double debias1 = 1 - Math.pow(mom, step);
-            double debias2 = 1 - Math.pow(0.99, step);
-            for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                NDArray[] s = st.get(i);
-                JniUtils.adamUpdate((PtNDArray) copies.get(i), grads.get(i), (PtNDArray) s[0], (PtNDArray) s[1],
-                        (float) lr, (float) (lr * Math.sqrt(debias2) / debias1), p.isBiasOrNorm() ? 0f : 0.01f, 1f,
-                        -1f, (float) mom, 0.99f, (float) (1e-5 * Math.sqrt(debias2)), true);
+            for (Optimizer o : opts) {
+                o.setHyper("lr", 1e-3 * step);
+                o.setHyper("mom", 0.95 - 0.01 * step);
+                o.step();
             }
         }
-        for (int i = 0; i < params.size(); i++) {
-            NDArray w = params.get(i).data();
-            maxDiff = Math.max(maxDiff, w.sub(copies.get(i)).abs().max().getFloat());
-            maxAbs = Math.max(maxAbs, w.abs().max().getFloat());
+        double[] diff = new double[3];
+        double maxAbs = 0;
+        List<List<Parameter>> flat = new ArrayList<>();
+        for (List<List<Parameter>> g : groups) {
+            List<Parameter> f = new ArrayList<>();
+            g.forEach(f::addAll);
+            flat.add(f);
         }
-        System.out.printf(Locale.ROOT, "fused adamUpdate vs fastai4j Adam after 10 steps: max |difference| %.3g"
-                + " (max |weight| %.3g)%n", maxDiff, maxAbs);
-        System.out.printf(Locale.ROOT, "RESULT check=fused max_abs_diff=%.3g%n", maxDiff);
+        for (int i = 0; i < flat.get(0).size(); i++) {
+            try (NDScope s = new NDScope()) {
+                s.suppressNotUsedWarning();
+                NDArray f = flat.get(0).get(i).data();
+                NDArray l = flat.get(1).get(i).data();
+                NDArray b = flat.get(2).get(i).data();
+                diff[0] = Math.max(diff[0], f.sub(b).abs().max().getFloat());
+                diff[1] = Math.max(diff[1], l.sub(b).abs().max().getFloat());
+                diff[2] = Math.max(diff[2], f.sub(l).abs().max().getFloat());
+                maxAbs = Math.max(maxAbs, b.abs().max().getFloat());
+            }
+        }
+        opts.forEach(Optimizer::close);
+        System.out.printf(Locale.ROOT, "after 10 steps, max |difference| of the weights (max |weight| %.3g): fused vs"
+                + " before %.3g, step list vs before %.3g, fused vs step list %.3g%n", maxAbs, diff[0], diff[1], diff[2]);
+        System.out.printf(Locale.ROOT, "RESULT check=fused fused_vs_before=%.3g step_list_vs_before=%.3g%n", diff[0],
+                diff[1]);
     }
 
     static String load() {

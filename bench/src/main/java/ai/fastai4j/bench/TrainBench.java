@@ -47,7 +47,6 @@ public final class TrainBench {
               --workers N     loader threads (default 1)
               --seed N        seed of the weights and of shuffling (default 42)
               --pipeline 0|1  also time the data pipeline alone after training (default 1)
-              --trim 0|1      call glibc's malloc_trim(0) after each epoch's RSS reading (default 0)
             """;
 
     public static void main(String[] args) throws Exception {
@@ -62,7 +61,6 @@ public final class TrainBench {
         d.put("workers", "1");
         d.put("seed", "42");
         d.put("pipeline", "1");
-        d.put("trim", "0");
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
         boolean tuned = NativeMemory.tuneMalloc();
         Arch arch = Arch.valueOf(a.string("arch").toUpperCase(Locale.ROOT));
@@ -77,15 +75,16 @@ public final class TrainBench {
         System.out.printf(Locale.ROOT, "data: %s (%d train, %d valid, read in %.1f s)%n", data.folder,
                 data.trainImages.size(), data.validImages.size(), loadSeconds);
         System.out.printf(Locale.ROOT, "engine: %s %s, intra-op threads %d, inter-op %d; malloc tuned by mallopt: %s;"
-                + " MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s%n", Engine.getInstance().getEngineName(),
-                Engine.getInstance().getVersion(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), tuned,
-                System.getenv("MALLOC_MMAP_THRESHOLD_"), System.getenv("MALLOC_TRIM_THRESHOLD_"));
+                + " trim after each epoch: %s; MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s"
+                + " MALLOC_TOP_PAD_=%s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
+                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), tuned, NativeMemory.trimEnabled(),
+                System.getenv("MALLOC_MMAP_THRESHOLD_"), System.getenv("MALLOC_TRIM_THRESHOLD_"),
+                System.getenv("MALLOC_TOP_PAD_"));
         long rssStart = NativeMemory.residentBytes();
 
         DataLoaderOptions opts = DataLoaderOptions.defaults(bs).withWorkers(a.integer("workers"))
                 .withSeed(a.integer("seed"));
         PhaseTimer timer = new PhaseTimer();
-        timer.trimAfterEpoch = a.integer("trim") != 0;
         try (DataLoaders dls = ImageDataLoaders.fromImages(data.trainImages, data.trainLabels, data.validImages,
                 data.validLabels, opts, List.of(), List.of());
                 Learner learn = VisionLearners.builder(dls, arch).pretrained(false)
@@ -99,10 +98,11 @@ public final class TrainBench {
                 List<Double> row = values.get(e);
                 System.out.printf(Locale.ROOT,
                         "epoch %d: train_loss %.4f valid_loss %.4f accuracy %.4f | train phase %.1f s = %.0f img/s,"
-                                + " epoch %.1f s, RSS %d MiB%n", e, row.get(0), row.get(1), row.get(2),
-                        timer.trainSeconds.get(e), timer.trainImages.get(e) / timer.trainSeconds.get(e),
-                        learn.recorder().epochSeconds().get(e), timer.rssAfterEpoch.get(e) >> 20);
-                System.out.println("  " + timer.mallocAfterEpoch.get(e));
+                                + " epoch %.1f s, RSS %d MiB (before the trim %d MiB)%n", e, row.get(0), row.get(1),
+                        row.get(2), timer.trainSeconds.get(e), timer.trainImages.get(e) / timer.trainSeconds.get(e),
+                        learn.recorder().epochSeconds().get(e), timer.rssAfterEpoch.get(e) >> 20,
+                        timer.rssBeforeTrim.get(e) >> 20);
+                System.out.println("  before the trim: " + timer.mallocAfterEpoch.get(e));
             }
             double trainSeconds = timer.trainSeconds.stream().mapToDouble(Double::doubleValue).sum();
             int trainImages = timer.trainImages.stream().mapToInt(Integer::intValue).sum();
@@ -125,15 +125,19 @@ public final class TrainBench {
             }
             long rss1 = timer.rssAfterEpoch.get(0);
             long rssLast = timer.rssAfterEpoch.get(timer.rssAfterEpoch.size() - 1);
-            System.out.printf(Locale.ROOT, "RSS: start %d MiB, after epoch 1 %d MiB, after last epoch %d MiB%n",
-                    rssStart >> 20, rss1 >> 20, rssLast >> 20);
+            long rssPeak = timer.rssBeforeTrim.stream().mapToLong(Long::longValue).max().orElse(-1);
+            System.out.printf(Locale.ROOT, "RSS: start %d MiB, after epoch 1 %d MiB, after last epoch %d MiB;"
+                    + " largest after a validation, before the trim: %d MiB%n", rssStart >> 20, rss1 >> 20,
+                    rssLast >> 20, rssPeak >> 20);
             System.out.println("  of which Java: " + javaMemory() + " (native = RSS minus these, roughly)");
             double acc = values.get(values.size() - 1).get(2);
             System.out.printf(Locale.ROOT, "RESULT side=fastai4j train_ips=%.1f epoch1_ips=%.1f step_ms=%.2f"
                             + " steady_ips=%.1f pipeline_ips=%.1f loader_ips=%.1f rss_start_mb=%d rss_epoch1_mb=%d"
-                            + " rss_last_mb=%d accuracy=%.4f images=%d epochs=%d bs=%d faults_per_step=%.0f%n", trainIps,
+                            + " rss_last_mb=%d rss_pretrim_max_mb=%d accuracy=%.4f images=%d epochs=%d bs=%d"
+                            + " faults_per_step=%.0f%n", trainIps,
                     timer.trainImages.get(0) / timer.trainSeconds.get(0), median * 1e3, bs / median, pipeIps, hostIps,
-                    rssStart >> 20, rss1 >> 20, rssLast >> 20, acc, data.trainImages.size(), epochs, bs, faultsPerStep);
+                    rssStart >> 20, rss1 >> 20, rssLast >> 20, rssPeak >> 20, acc, data.trainImages.size(), epochs,
+                    bs, faultsPerStep);
             StringBuilder phases = new StringBuilder("RESULT side=fastai4j phases");
             for (int i = 0; i < PhaseTimer.PHASES.length; i++) {
                 phases.append(String.format(Locale.ROOT, " %s=%.2f", PhaseTimer.PHASES[i],

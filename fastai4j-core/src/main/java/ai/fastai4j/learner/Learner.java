@@ -279,6 +279,7 @@ public class Learner implements AutoCloseable {
         } finally {
             callbacks.removeAll(added);
             dl = null;
+            ai.fastai4j.util.NativeMemory.trim();
         }
     }
 
@@ -367,6 +368,7 @@ public class Learner implements AutoCloseable {
         dl = dls.valid();
         withoutGrad(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
+        ai.fastai4j.util.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
     }
 
     /** Runs {@code body} with autograd off on this thread (grad mode is per thread in PyTorch). */

@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.nn.Parameter;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,11 @@ public class Optimizer implements AutoCloseable {
         final List<OptimizerStep> steps;
         final List<Map<String, Double>> hypers = new ArrayList<>();
         final List<List<Map<String, NDArray>>> state = new ArrayList<>();
+        /** Direct views of the INT64 step counters, for {@link FusedAdam} (entries die with the state). */
+        final Map<NDArray, ByteBuffer> stepViews = new IdentityHashMap<>();
+        /** Whether {@link #steps} is fastai's Adam with decoupled weight decay, which {@link FusedAdam} runs. */
+        final boolean fusable;
+        boolean fused = true;
         boolean wdBnBias;
         boolean closed;
         private NDManager stateManager;
@@ -47,6 +54,7 @@ public class Optimizer implements AutoCloseable {
         Core(List<List<Parameter>> groups, List<OptimizerStep> steps) {
             this.groups = groups;
             this.steps = steps;
+            this.fusable = steps.equals(FusedAdam.STEPS);
         }
 
         NDManager stateManager() {
@@ -105,17 +113,28 @@ public class Optimizer implements AutoCloseable {
         this.core = inner.core;
     }
 
-    /** Runs the steps on every trainable parameter that has a gradient, with torch grad mode off. */
+    /**
+     * Runs the steps on every trainable parameter that has a gradient, with torch grad mode off. fastai's Adam
+     * with decoupled weight decay (the step list of {@link Optimizers#adam()}) runs as one fused native update per
+     * parameter unless {@link #setFused(boolean) turned off}; everything else runs the step list.
+     */
     public void step() {
         ensureOpen();
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try {
+        try (StepScalars scalars = new StepScalars()) {
             for (int g = 0; g < core.groups.size(); g++) {
                 List<Parameter> group = core.groups.get(g);
+                Map<String, Double> hypers = core.hypers.get(g);
+                FusedAdam.Hypers fused = core.fusable && core.fused ? FusedAdam.hypers(hypers) : null;
                 for (int i = 0; i < group.size(); i++) {
                     Parameter p = group.get(i);
                     if (!p.isTrainable()) {
+                        continue;
+                    }
+                    boolean doWd = core.wdBnBias || !p.isBiasOrNorm();
+                    Map<String, NDArray> state = core.state.get(g).get(i);
+                    if (fused != null && FusedAdam.step(core, p, state, fused, doWd, scalars)) {
                         continue;
                     }
                     try (NDScope scope = new NDScope()) {
@@ -124,9 +143,7 @@ public class Optimizer implements AutoCloseable {
                         if (grad == null) {
                             continue; // like fastai: parameters without a gradient are skipped
                         }
-                        boolean doWd = core.wdBnBias || !p.isBiasOrNorm();
-                        StepContext ctx = new StepContext(core, p, grad, core.state.get(g).get(i),
-                                core.hypers.get(g), doWd);
+                        StepContext ctx = new StepContext(core, p, grad, state, hypers, doWd, scalars);
                         for (OptimizerStep s : core.steps) {
                             s.apply(ctx);
                         }
@@ -136,6 +153,20 @@ public class Optimizer implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /**
+     * Whether fastai's Adam runs as one fused native update per parameter (the default) rather than as its step
+     * list. Both give the same weights up to float rounding and share the same state; the switch is for tests
+     * and benchmarks, and has no effect on other optimizers.
+     */
+    public void setFused(boolean fused) {
+        core.fused = fused;
+    }
+
+    /** Whether {@link #step()} takes the fused path: the step list is fastai's Adam and it is not turned off. */
+    public boolean isFused() {
+        return core.fusable && core.fused;
     }
 
     private static NDArray gradientOrNull(NDArray data) {
@@ -229,6 +260,7 @@ public class Optimizer implements AutoCloseable {
 
     /** Frees all per-parameter state (fastai {@code clear_state}); hyper-parameters are kept. */
     public void clearState() {
+        core.stepViews.clear();
         for (List<Map<String, NDArray>> g : core.state) {
             for (Map<String, NDArray> s : g) {
                 s.values().forEach(NDArray::close);

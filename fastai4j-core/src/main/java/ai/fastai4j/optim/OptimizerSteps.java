@@ -6,7 +6,8 @@ import ai.djl.ndarray.NDArrays;
 /**
  * The steps of fastai's {@code optimizer.py}, ported one for one. Hyper-parameter names: {@code lr},
  * {@code mom}, {@code sqr_mom}, {@code eps}, {@code wd}, {@code beta}; state names: {@code grad_avg},
- * {@code sqr_avg}, {@code step}.
+ * {@code sqr_avg}, {@code step}. Scalar operands come from {@link StepContext#scalar(float)} (one native scalar
+ * per distinct value and optimizer step, not one per operation).
  */
 public final class OptimizerSteps {
 
@@ -28,7 +29,7 @@ public final class OptimizerSteps {
     public static final OptimizerStep WEIGHT_DECAY = c -> {
         double wd = c.hyper("wd", 0);
         if (c.doWd() && wd != 0) {
-            c.param().muli((float) (1 - c.hyper("lr") * wd));
+            c.param().muli(c.scalar((float) (1 - c.hyper("lr") * wd)));
         }
     };
 
@@ -36,7 +37,7 @@ public final class OptimizerSteps {
     public static final OptimizerStep L2_REG = c -> {
         double wd = c.hyper("wd", 0);
         if (c.doWd() && wd != 0) {
-            c.grad().addi(c.param().mul((float) wd));
+            c.grad().addi(c.param().mul(c.scalar((float) wd)));
         }
     };
 
@@ -47,21 +48,35 @@ public final class OptimizerSteps {
 
     /** {@code grad_avg = mom*grad_avg + damp*grad}, damp being {@code 1-mom} with dampening, else 1. */
     public static OptimizerStep averageGrad(boolean dampening) {
+        return dampening ? AVERAGE_GRAD_DAMPENED : AVERAGE_GRAD;
+    }
+
+    private static final OptimizerStep AVERAGE_GRAD = averageGradStep(false);
+    private static final OptimizerStep AVERAGE_GRAD_DAMPENED = averageGradStep(true);
+
+    private static OptimizerStep averageGradStep(boolean dampening) {
         return c -> {
             double mom = c.hyper("mom");
             double damp = dampening ? 1 - mom : 1;
-            NDArray avg = c.stateZeros(GRAD_AVG).muli((float) mom);
-            avg.addi(damp == 1 ? c.grad() : c.grad().mul((float) damp));
+            NDArray avg = c.stateZeros(GRAD_AVG).muli(c.scalar((float) mom));
+            avg.addi(damp == 1 ? c.grad() : c.grad().mul(c.scalar((float) damp)));
         };
     }
 
     /** {@code sqr_avg = sqr_mom*sqr_avg + damp*grad^2}, damp being {@code 1-sqr_mom} with dampening, else 1. */
     public static OptimizerStep averageSqrGrad(boolean dampening) {
+        return dampening ? AVERAGE_SQR_GRAD_DAMPENED : AVERAGE_SQR_GRAD;
+    }
+
+    private static final OptimizerStep AVERAGE_SQR_GRAD = averageSqrGradStep(false);
+    private static final OptimizerStep AVERAGE_SQR_GRAD_DAMPENED = averageSqrGradStep(true);
+
+    private static OptimizerStep averageSqrGradStep(boolean dampening) {
         return c -> {
             double sqrMom = c.hyper("sqr_mom");
             double damp = dampening ? 1 - sqrMom : 1;
-            NDArray avg = c.stateZeros(SQR_AVG).muli((float) sqrMom);
-            avg.addi(c.grad().square().muli((float) damp));
+            NDArray avg = c.stateZeros(SQR_AVG).muli(c.scalar((float) sqrMom));
+            avg.addi(c.grad().square().muli(c.scalar((float) damp)));
         };
     }
 
@@ -71,22 +86,22 @@ public final class OptimizerSteps {
         if (s == null) {
             c.putState(STEP, c.param().getManager().create(1L));
         } else {
-            s.addi(1L);
+            s.addi(c.scalar(1L));
         }
     };
 
     /** Plain SGD: {@code p -= lr*grad}. */
-    public static final OptimizerStep SGD_STEP = c -> c.param().subi(c.grad().mul((float) c.hyper("lr")));
+    public static final OptimizerStep SGD_STEP = c -> c.param().subi(c.grad().mul(c.scalar((float) c.hyper("lr"))));
 
     /** SGD with momentum: {@code p -= lr*grad_avg}. */
     public static final OptimizerStep MOMENTUM_STEP =
-            c -> c.param().subi(c.state().get(GRAD_AVG).mul((float) c.hyper("lr")));
+            c -> c.param().subi(c.state().get(GRAD_AVG).mul(c.scalar((float) c.hyper("lr"))));
 
     /** RMSProp: {@code p -= lr * (grad_avg or grad) / (sqrt(sqr_avg) + eps)}. */
     public static final OptimizerStep RMS_PROP_STEP = c -> {
         NDArray num = c.state().containsKey(GRAD_AVG) ? c.state().get(GRAD_AVG) : c.grad();
-        NDArray denom = c.state().get(SQR_AVG).sqrt().addi((float) c.hyper("eps"));
-        c.param().subi(num.div(denom).muli((float) c.hyper("lr")));
+        NDArray denom = c.state().get(SQR_AVG).sqrt().addi(c.scalar((float) c.hyper("eps")));
+        c.param().subi(num.div(denom).muli(c.scalar((float) c.hyper("lr"))));
     };
 
     /** fastai's {@code debias(mom, damp, step) = damp * (1 - mom^step) / (1 - mom)}. */
@@ -104,8 +119,9 @@ public final class OptimizerSteps {
         long step = c.step();
         double debias1 = debias(mom, 1 - mom, step);
         double debias2 = debias(sqrMom, 1 - sqrMom, step);
-        NDArray denom = c.state().get(SQR_AVG).div((float) debias2).sqrt().addi((float) c.hyper("eps"));
-        c.param().subi(c.state().get(GRAD_AVG).div(denom).muli((float) (c.hyper("lr") / debias1)));
+        NDArray denom = c.state().get(SQR_AVG).div(c.scalar((float) debias2)).sqrt()
+                .addi(c.scalar((float) c.hyper("eps")));
+        c.param().subi(c.state().get(GRAD_AVG).div(denom).muli(c.scalar((float) (c.hyper("lr") / debias1))));
     };
 
     /**
@@ -126,18 +142,18 @@ public final class OptimizerSteps {
         NDArray gradAvg = c.state().get(GRAD_AVG);
         if (r > RADAM_THRESHOLD) {
             double v = Math.sqrt(((r - 4) * (r - 2) * rInf) / ((rInf - 4) * (rInf - 2) * r));
-            NDArray denom = c.state().get(SQR_AVG).div((float) debias2).sqrt();
+            NDArray denom = c.state().get(SQR_AVG).div(c.scalar((float) debias2)).sqrt();
             double eps = c.hyper("eps", 0);
             if (eps != 0) {
-                denom.addi((float) eps);
+                denom.addi(c.scalar((float) eps));
             }
             double beta = c.hyper("beta", 0);
             if (beta != 0) {
                 denom = softplus(denom, beta);
             }
-            c.param().subi(gradAvg.div(denom).muli((float) (lr * v / debias1)));
+            c.param().subi(gradAvg.div(denom).muli(c.scalar((float) (lr * v / debias1))));
         } else {
-            c.param().subi(gradAvg.mul((float) (lr / debias1)));
+            c.param().subi(gradAvg.mul(c.scalar((float) (lr / debias1))));
         }
     };
 
@@ -160,10 +176,11 @@ public final class OptimizerSteps {
         double debias2 = debias(sqrMom, 1 - sqrMom, step);
         NDArray p = c.param();
         double r1 = Math.sqrt(Optimizer.scalar(p.square().mean()));
-        NDArray denom = c.state().get(SQR_AVG).div((float) debias2).sqrt().addi((float) c.hyper("eps"));
-        NDArray upd = c.state().get(GRAD_AVG).div((float) debias1).divi(denom);
+        NDArray denom = c.state().get(SQR_AVG).div(c.scalar((float) debias2)).sqrt()
+                .addi(c.scalar((float) c.hyper("eps")));
+        NDArray upd = c.state().get(GRAD_AVG).div(c.scalar((float) debias1)).divi(denom);
         double r2 = Math.sqrt(Optimizer.scalar(upd.square().mean()));
         double q = r1 == 0 || r2 == 0 ? 1 : Math.min(r1 / r2, LAMB_MAX_TRUST);
-        p.subi(upd.muli((float) (c.hyper("lr") * q)));
+        p.subi(upd.muli(c.scalar((float) (c.hyper("lr") * q))));
     };
 }

@@ -56,12 +56,18 @@ public final class Optimizers {
         return groups -> new Optimizer(groups, steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
     }
 
-    /** Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01, decoupled weight decay. */
+    /**
+     * Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01, decoupled weight decay; steps through one fused native
+     * update per parameter (see {@link Optimizer#setFused(boolean)}).
+     */
     public static OptimizerFactory adam() {
         return adam(0.9, 0.99, 1e-5, 0.01, true);
     }
 
-    /** Adam with the given hyper-parameters; {@code decoupled} false means L2 regularisation. */
+    /**
+     * Adam with the given hyper-parameters; {@code decoupled} false means L2 regularisation. With decoupled
+     * weight decay the step is one fused native update per parameter, else the step list.
+     */
     public static OptimizerFactory adam(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
         List<OptimizerStep> steps = List.of(OptimizerSteps.weightDecay(decoupled), OptimizerSteps.averageGrad(true),
                 OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.ADAM_STEP);

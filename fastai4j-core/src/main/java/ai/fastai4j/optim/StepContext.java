@@ -21,15 +21,17 @@ public final class StepContext {
     private final Map<String, NDArray> state;
     private final Map<String, Double> hypers;
     private final boolean doWd;
+    private final StepScalars scalars;
 
     StepContext(Optimizer.Core core, Parameter parameter, NDArray grad, Map<String, NDArray> state,
-            Map<String, Double> hypers, boolean doWd) {
+            Map<String, Double> hypers, boolean doWd, StepScalars scalars) {
         this.core = core;
         this.parameter = parameter;
         this.grad = grad;
         this.state = state;
         this.hypers = hypers;
         this.doWd = doWd;
+        this.scalars = scalars;
     }
 
     /** The parameter being updated. */
@@ -59,6 +61,20 @@ public final class StepContext {
     /** A hyper-parameter of this parameter's group, or {@code fallback} when absent. */
     public double hyper(String name, double fallback) {
         return hypers.getOrDefault(name, fallback);
+    }
+
+    /**
+     * {@code value} as a 0-d FLOAT32 array on the parameter's device, for {@code muli}, {@code addi} and friends:
+     * the same operand DJL makes for {@code muli(value)}, but made once per optimizer step and shared by all
+     * parameters, instead of once per call. Owned by the optimizer: do not modify or close it.
+     */
+    public NDArray scalar(float value) {
+        return scalars.of(parameter.data().getManager(), value);
+    }
+
+    /** {@code value} as a 0-d INT64 array; see {@link #scalar(float)}. */
+    public NDArray scalar(long value) {
+        return scalars.of(parameter.data().getManager(), value);
     }
 
     /** Whether weight decay applies to this parameter (false on bias/norm parameters unless wd_bn_bias). */

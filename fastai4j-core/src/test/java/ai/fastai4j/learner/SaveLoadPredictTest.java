@@ -6,22 +6,38 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.fastai4j.metrics.Metrics;
+import ai.fastai4j.optim.Optimizer;
+import ai.fastai4j.optim.OptimizerFactory;
+import ai.fastai4j.optim.Optimizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SaveLoadPredictTest {
 
-    @Test
-    void saveAndLoadRestoreWeightsAndOptimizerStateExactly(@TempDir Path dir) {
+    /** Adam on the fused path (the default) or on its step list. */
+    private static OptimizerFactory adam(boolean fused) {
+        return groups -> {
+            Optimizer o = Optimizers.adam().create(groups);
+            o.setFused(fused);
+            return o;
+        };
+    }
+
+    @ParameterizedTest(name = "fused Adam {0}")
+    @ValueSource(booleans = {true, false})
+    void saveAndLoadRestoreWeightsAndOptimizerStateExactly(boolean fused, @TempDir Path dir) {
         List<TestData.Sample> items = TestData.blobs(64, 12, 2.0);
         Map<String, String> w1;
         Map<String, String> o1;
-        try (TestData.Rig rig = TestData.blobRig(items, 16, 8, 0, 5, b -> b.path(dir))) {
+        try (TestData.Rig rig = TestData.blobRig(items, 16, 8, 0, 5, b -> b.path(dir).optimizer(adam(fused)))) {
             rig.learn.fit(2, 1e-2);
+            assertEquals(fused, rig.learn.opt().isFused());
             int live = TestData.liveArrays();
             Path f = rig.learn.save("stage1", true);
             assertEquals(dir.resolve("models").resolve("stage1.safetensors"), f);
@@ -48,7 +64,7 @@ class SaveLoadPredictTest {
             assertEquals(optNow, TestData.optState(rig.learn.opt()));
         }
         // a new learner (other initial weights) picks up both from the file
-        try (TestData.Rig other = TestData.blobRig(items, 16, 8, 0, 99, b -> b.path(dir))) {
+        try (TestData.Rig other = TestData.blobRig(items, 16, 8, 0, 99, b -> b.path(dir).optimizer(adam(fused)))) {
             assertNotEquals(w1, TestData.weights(other.model));
             other.learn.load("stage1", true);
             assertEquals(w1, TestData.weights(other.model));

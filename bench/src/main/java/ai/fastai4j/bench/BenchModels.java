@@ -44,7 +44,8 @@ final class BenchModels {
         try (DataLoaders dls = ImageDataLoaders.fromImages(tx, ty, tx.subList(0, 1), ty.subList(0, 1),
                 DataLoaderOptions.defaults(2).withWorkers(1), List.of(Resize.squish(size)),
                 List.of(Normalize.imagenet()));
-                Learner learn = VisionLearners.create(dls, arch, b -> b.progress(false))) {
+                Learner learn = VisionLearners.builder(dls, arch).pretrained(false)
+                        .learner(b -> b.progress(false)).build()) {
             return ModelExport.export(learn, file);
         }
     }

@@ -54,7 +54,8 @@ record LoadedLearner(DataLoaders dls, Learner learn, Map<String, Object> provena
         DataLoaders dls = data.build();
         Learner learn = null;
         try {
-            learn = VisionLearners.create(dls, arch, b -> b.progress(false).path(out));
+            learn = VisionLearners.builder(dls, arch).pretrained(false) // the checkpoint has the weights
+                    .learner(b -> b.progress(false).path(out)).build();
             try {
                 learn.loadFrom(file, false);
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * examples/run ProgressiveResizing [--small 14] [--large 28] [--small-epochs 3] [--large-epochs 2] [--lr 3e-3]
+ *     [--large-lr LR (default lr/3)] [--baseline false]
  * </pre>
  *
  * Data: the Fashion-MNIST sample shipped with fastai4j (5,000 train, 1,000 valid).
@@ -31,6 +32,8 @@ public final class ProgressiveResizing {
         int smallEpochs = 3;
         int largeEpochs = 2;
         double lr = 3e-3;
+        double largeLr = Double.NaN;
+        boolean baseline = true;
         for (int i = 0; i + 1 < argv.length; i += 2) {
             switch (argv[i]) {
                 case "--small" -> small = Integer.parseInt(argv[i + 1]);
@@ -38,6 +41,8 @@ public final class ProgressiveResizing {
                 case "--small-epochs" -> smallEpochs = Integer.parseInt(argv[i + 1]);
                 case "--large-epochs" -> largeEpochs = Integer.parseInt(argv[i + 1]);
                 case "--lr" -> lr = Double.parseDouble(argv[i + 1]);
+                case "--large-lr" -> largeLr = Double.parseDouble(argv[i + 1]);
+                case "--baseline" -> baseline = Boolean.parseBoolean(argv[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + argv[i]);
             }
         }
@@ -54,11 +59,16 @@ public final class ProgressiveResizing {
             learn.fitOneCycle(smallEpochs, lr);
             learn.setDls(largeDls); // same model, now on full-size images
             System.out.printf("then %d epochs at %dx%d:%n", largeEpochs, large, large);
-            learn.fitOneCycle(largeEpochs, lr / 3);
+            learn.fitOneCycle(largeEpochs, Double.isNaN(largeLr) ? lr / 3 : largeLr);
             progressive = learn.recorder().values().get(largeEpochs - 1).get(2);
         }
         double progressiveSeconds = (System.nanoTime() - t0) / 1e9;
 
+        if (!baseline) {
+            System.out.printf("%nprogressive %d->%d: accuracy %.2f%% in %.0f s%n", small, large, 100 * progressive,
+                    progressiveSeconds);
+            return;
+        }
         Engine.getInstance().setRandomSeed(42);
         t0 = System.nanoTime();
         double fullOnly;

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * examples/run ProgressiveResizing [--small 14] [--large 28] [--small-epochs 3] [--large-epochs 2] [--lr 3e-3]
- *     [--large-lr LR (default lr/3)] [--baseline false]
+ *     [--large-lr LR (default: --lr)] [--baseline false]
  * </pre>
  *
  * Data: the Fashion-MNIST sample shipped with fastai4j (5,000 train, 1,000 valid).
@@ -59,7 +59,7 @@ public final class ProgressiveResizing {
             learn.fitOneCycle(smallEpochs, lr);
             learn.setDls(largeDls); // same model, now on full-size images
             System.out.printf("then %d epochs at %dx%d:%n", largeEpochs, large, large);
-            learn.fitOneCycle(largeEpochs, Double.isNaN(largeLr) ? lr / 3 : largeLr);
+            learn.fitOneCycle(largeEpochs, Double.isNaN(largeLr) ? lr : largeLr);
             progressive = learn.recorder().values().get(largeEpochs - 1).get(2);
         }
         double progressiveSeconds = (System.nanoTime() - t0) / 1e9;

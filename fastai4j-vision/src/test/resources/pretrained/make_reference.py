@@ -2,15 +2,19 @@
 
 Run with Debian's python3-torch and python3-torchvision (apt-get install python3-torch python3-torchvision):
 
-    /usr/bin/python3 make_reference.py OUT_DIR [resnet18 resnet34 resnet50 ...]
+    /usr/bin/python3 make_reference.py OUT_DIR [resnet18 resnet34 resnet50 ...] [--train ARCH ...]
 
 For each architecture it builds torchvision.models.<arch>(weights=None) from a fixed seed, makes the
 BatchNorm layers non-trivial (weight, bias, running_mean, running_var and num_batches_tracked set to random
 values, see randomise_batchnorm), puts the model in eval mode and writes
     OUT_DIR/<arch>.pth      torch.save(model.state_dict()), exactly what torchvision publishes
     OUT_DIR/<arch>_io.pth   {"x": a fixed (2, 3, 64, 64) input batch, "logits": model(x) in eval mode}
-and prints one JSON line per architecture. Optional: --parity-npz FILE also writes the resnet18 reference
-that ai.fastai4j.vision.models.TorchvisionParityTest reads (-Dfastai4j.torchvisionRef=FILE).
+and prints one JSON line per architecture. For each architecture named after --train it then also does one
+train-mode step from those weights and writes
+    OUT_DIR/<arch>_train.pth  {"logits": model(x) in train mode,
+                               "grad.<name>": the gradient of every parameter after backward of
+                                              -log_softmax(logits, 1).mean(),
+                               "after.<name>": every BatchNorm running_mean and running_var after that forward}
 """
 import json
 import sys
@@ -56,8 +60,6 @@ def make(arch, out, seed=0):
     x = torch.randn(2, 3, 64, 64, generator=gen)
     with torch.no_grad():
         logits = model(x)
-    if out is None:
-        return model, x
     torch.save(model.state_dict(), f"{out}/{arch}.pth")
     torch.save({"x": x, "logits": logits}, f"{out}/{arch}_io.pth")
     print(json.dumps({"arch": arch, "tensors": len(model.state_dict()),
@@ -66,31 +68,30 @@ def make(arch, out, seed=0):
     return model, x
 
 
-def parity_npz(path):
-    """The resnet18 reference of TorchvisionParityTest: state dict, eval and train outputs, a few gradients."""
-    import numpy as np
-    model, x = make("resnet18", None)
-    sd = {"sd." + k: v.clone().numpy() for k, v in model.state_dict().items()}
-    with torch.no_grad():
-        y_eval = model.eval()(x)
-    y_train = model.train()(x)
-    y_train.log_softmax(1).mean().neg().backward()
-    np.savez(path, **sd, x=x.numpy(), y_eval=y_eval.numpy(), y_train=y_train.detach().numpy(),
-             **{"grad.conv1.weight": model.conv1.weight.grad.numpy(),
-                "grad.layer4.1.bn2.weight": model.layer4[1].bn2.weight.grad.numpy(),
-                "after.layer1.0.bn1.running_mean": model.layer1[0].bn1.running_mean.numpy()})
+def train_step(arch, model, x, out):
+    """One train-mode forward and backward from the saved weights (nothing is updated but the BN statistics)."""
+    model.train()
+    logits = model(x)
+    logits.log_softmax(1).mean().neg().backward()
+    ref = {"logits": logits.detach()}
+    ref.update({"grad." + k: p.grad for k, p in model.named_parameters()})
+    ref.update({"after." + k: b for k, b in model.named_buffers() if k.endswith(("running_mean", "running_var"))})
+    torch.save(ref, f"{out}/{arch}_train.pth")
+    print(json.dumps({"arch": arch, "train_logits_abs_max": float(logits.abs().max()),
+                      "grads": sum(k.startswith("grad.") for k in ref)}), flush=True)
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "--parity-npz":
-        parity_npz(argv[1])
-        return
-    if not argv:
+    if not argv or argv[0].startswith("-"):
         sys.exit(__doc__)
-    out, archs = argv[0], argv[1:] or ["resnet18", "resnet34", "resnet50"]
+    train = argv[argv.index("--train") + 1:] if "--train" in argv else []
+    archs = argv[1:argv.index("--train")] if "--train" in argv else argv[1:]
+    out, archs = argv[0], archs or ["resnet18", "resnet34", "resnet50"]
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    for arch in archs:
-        make(arch, out)
+    for arch in dict.fromkeys(archs + train):
+        model, x = make(arch, out)
+        if arch in train:
+            train_step(arch, model, x, out)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.fastai4j.nn.Module;
+import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.nn.Sequential;
 import ai.fastai4j.nn.io.TorchStateDictReader;
 import ai.fastai4j.vision.models.Arch;
@@ -42,8 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The issue's proof against the reference: torchvision builds ResNet-18, -34 and -50 with random weights
  * (BatchNorm statistics included) in Debian's python3-torch, saves the state dicts and the eval-mode logits of
  * a fixed (2, 3, 64, 64) batch ({@code src/test/resources/pretrained/make_reference.py}); fastai4j loads the
- * {@code .pth} files and must reproduce the logits within 1e-4. The files are made at test time (about 240 MB,
- * never committed). Without /usr/bin/python3 with torch and torchvision the test fails: install them with
+ * {@code .pth} files and must reproduce the logits within 1e-4. For ResNet-18 it also does one train-mode step
+ * (batch statistics, gradients of every parameter, BatchNorm running statistics updated with momentum 0.1) that
+ * fastai4j must reproduce within 1e-4 relative. The files are made at test time (about 290 MB, never committed).
+ * Without /usr/bin/python3 with torch and torchvision the test fails: install them with
  * {@code apt-get install python3-torch python3-torchvision} ({@code .ci/run} does).
  */
 class PretrainedResNetParityTest {
@@ -64,7 +69,8 @@ class PretrainedResNetParityTest {
             assertTrue(in != null, "make_reference.py is not on the test class path");
             Files.copy(in, script);
         }
-        Result r = run(List.of(PYTHON, script.toString(), refs.toString(), "resnet18", "resnet34", "resnet50"), 600);
+        Result r = run(List.of(PYTHON, script.toString(), refs.toString(), "resnet18", "resnet34", "resnet50",
+                "--train", "resnet18"), 600);
         assertEquals(0, r.exit, "make_reference.py failed:\n" + r.output);
         System.out.print(r.output);
         manager = NDManager.newBaseManager();
@@ -115,6 +121,63 @@ class PretrainedResNetParityTest {
             assertEquals(Arch.valueOf(arch.toUpperCase(java.util.Locale.ROOT)).numFeatures(),
                     model.fc().weight().data().getShape().get(1));
         }
+    }
+
+    /**
+     * One train-mode step from the same weights as torchvision: logits with batch statistics, the gradient of
+     * every parameter after backward of {@code -log_softmax(logits, 1).mean()}, and every BatchNorm's running
+     * mean and variance after that forward (momentum 0.1, unbiased batch variance).
+     */
+    @Test
+    void resnet18TrainStepMatchesTorchvision() throws IOException {
+        try (NDManager m = manager.newSubManager()) {
+            ResNet model = ResNet.resnet18(m, 1000);
+            assertTrue(PretrainedWeights.load(refs.resolve("resnet18.pth"), model).isExact());
+            Map<String, NDArray> ref = TorchStateDictReader.read(refs.resolve("resnet18_train.pth"), m);
+            NDArray x = TorchStateDictReader.read(refs.resolve("resnet18_io.pth"), m).get("x");
+            Map<String, Parameter> params = model.namedParameters();
+            model.train(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.forward(x);
+                System.out.printf("resnet18 train step: logits relative difference %.3g%n",
+                        assertRelativelyClose(ref.get("logits"), logits, "train-mode logits"));
+                gc.backward(logits.logSoftmax(1).mean().neg());
+            }
+            int grads = 0;
+            int stats = 0;
+            double worstGrad = 0;
+            double worstStat = 0;
+            for (Map.Entry<String, NDArray> e : ref.entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith("grad.")) {
+                    Parameter p = params.get(key.substring(5));
+                    assertTrue(p != null, key + " has no parameter in fastai4j's ResNet-18");
+                    NDArray grad = p.data().getGradient();
+                    worstGrad = Math.max(worstGrad, assertRelativelyClose(e.getValue(), grad, key));
+                    grads++;
+                } else if (key.startsWith("after.")) {
+                    Parameter p = params.get(key.substring(6));
+                    assertTrue(p != null, key + " has no buffer in fastai4j's ResNet-18");
+                    worstStat = Math.max(worstStat, assertRelativelyClose(e.getValue(), p.data(), key));
+                    stats++;
+                }
+            }
+            System.out.printf("resnet18 train step: worst relative difference of %d gradients %.3g, of %d running"
+                    + " statistics %.3g%n", grads, worstGrad, stats, worstStat);
+            assertEquals(model.parameters().size(), grads, "a gradient for every parameter");
+            assertEquals(62, grads);
+            assertEquals(2 * 20, stats, "running mean and variance of the 20 BatchNorms");
+        }
+    }
+
+    /** Max abs difference within 1e-4 of the reference's largest magnitude; returns difference / magnitude. */
+    private static double assertRelativelyClose(NDArray expected, NDArray actual, String what) {
+        assertEquals(expected.getShape(), actual.getShape(), what);
+        float scale = expected.abs().max().getFloat();
+        float err = expected.sub(actual).abs().max().getFloat();
+        assertTrue(scale > 0, what + " is all zeros in the reference");
+        assertTrue(err <= TOLERANCE * scale, what + ": max abs difference " + err + " > 1e-4 x " + scale);
+        return err / scale;
     }
 
     @Test

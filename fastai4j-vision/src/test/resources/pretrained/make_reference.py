@@ -14,7 +14,7 @@ train-mode step from those weights and writes
     OUT_DIR/<arch>_train.pth  {"logits": model(x) in train mode,
                                "grad.<name>": the gradient of every parameter after backward of
                                               -log_softmax(logits, 1).mean(),
-                               "after.<name>": every BatchNorm running_mean and running_var after that forward}
+                               "after.<name>": every BatchNorm running_mean, running_var and num_batches_tracked after that forward}
 """
 import json
 import sys
@@ -75,7 +75,7 @@ def train_step(arch, model, x, out):
     logits.log_softmax(1).mean().neg().backward()
     ref = {"logits": logits.detach()}
     ref.update({"grad." + k: p.grad for k, p in model.named_parameters()})
-    ref.update({"after." + k: b for k, b in model.named_buffers() if k.endswith(("running_mean", "running_var"))})
+    ref.update({"after." + k: b for k, b in model.named_buffers() if k.endswith(("running_mean", "running_var", "num_batches_tracked"))})
     torch.save(ref, f"{out}/{arch}_train.pth")
     print(json.dumps({"arch": arch, "train_logits_abs_max": float(logits.abs().max()),
                       "grads": sum(k.startswith("grad.") for k in ref)}), flush=True)

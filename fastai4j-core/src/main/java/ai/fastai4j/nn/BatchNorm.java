@@ -17,6 +17,7 @@ public final class BatchNorm extends Module {
     private final Parameter numBatchesTracked;
     private final float momentum;
     private final float eps;
+    private final NDArray one;
 
     /** fastai's init: weight 1, bias 1e-3 (use {@link #zeroInit} for the last BN of a residual branch). */
     public BatchNorm(NDManager m, int features) {
@@ -32,6 +33,7 @@ public final class BatchNorm extends Module {
                 m.zeros(new Shape(), DataType.INT64));
         this.momentum = momentum;
         this.eps = eps;
+        this.one = m.create(1L); // kept, so that counting a batch creates no tensor
     }
 
     /** A BatchNorm whose scale starts at zero, so a residual block starts as the identity. */
@@ -58,6 +60,9 @@ public final class BatchNorm extends Module {
     @Override
     public NDArray forward(NDArray x) {
         boolean train = isTraining();
+        if (train) {
+            numBatchesTracked.data().addi(one); // as torch: one more batch seen in training mode
+        }
         // DJL passes (1 - momentum) to torch: give it 1 - 0.1 to get PyTorch's 0.1
         return ai.djl.nn.norm.BatchNorm.batchNorm(x, runningMean.data(), runningVar.data(), weight.data(),
                 bias.data(), 1, 1f - momentum, eps, train).singletonOrThrow();

@@ -126,7 +126,7 @@ class PretrainedResNetParityTest {
     /**
      * One train-mode step from the same weights as torchvision: logits with batch statistics, the gradient of
      * every parameter after backward of {@code -log_softmax(logits, 1).mean()}, and every BatchNorm's running
-     * mean and variance after that forward (momentum 0.1, unbiased batch variance).
+     * mean, variance and batch count after that forward (momentum 0.1, unbiased batch variance).
      */
     @Test
     void resnet18TrainStepMatchesTorchvision() throws IOException {
@@ -145,6 +145,7 @@ class PretrainedResNetParityTest {
             }
             int grads = 0;
             int stats = 0;
+            int counters = 0;
             double worstGrad = 0;
             double worstStat = 0;
             for (Map.Entry<String, NDArray> e : ref.entrySet()) {
@@ -158,8 +159,13 @@ class PretrainedResNetParityTest {
                 } else if (key.startsWith("after.")) {
                     Parameter p = params.get(key.substring(6));
                     assertTrue(p != null, key + " has no buffer in fastai4j's ResNet-18");
-                    worstStat = Math.max(worstStat, assertRelativelyClose(e.getValue(), p.data(), key));
-                    stats++;
+                    if (key.endsWith("num_batches_tracked")) {
+                        assertEquals(e.getValue().getLong(), p.data().getLong(), key);
+                        counters++;
+                    } else {
+                        worstStat = Math.max(worstStat, assertRelativelyClose(e.getValue(), p.data(), key));
+                        stats++;
+                    }
                 }
             }
             System.out.printf("resnet18 train step: worst relative difference of %d gradients %.3g, of %d running"
@@ -167,6 +173,7 @@ class PretrainedResNetParityTest {
             assertEquals(model.parameters().size(), grads, "a gradient for every parameter");
             assertEquals(62, grads);
             assertEquals(2 * 20, stats, "running mean and variance of the 20 BatchNorms");
+            assertEquals(20, counters, "num_batches_tracked of the 20 BatchNorms");
         }
     }
 

@@ -12,12 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fastai4j serve}: an HTTP server (JSON API and web page) for an exported image model, until Ctrl-C. */
+/** {@code fastai4j serve}: an HTTP server (JSON API and web page) for an exported model, until Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve an exported image model (.fai file) over HTTP until Ctrl-C:",
+        description = {"Serve an exported image, tabular or collab model (.fai file) over HTTP until Ctrl-C:",
             "  GET  /           a web page: drop an image, see the top classes",
             "  POST /predict    multipart (field 'file'), raw image/jpeg or image/png, or JSON {\"image\": \"<base64>\"};"
                     + " ?k=N for the top N classes",
+            "                   tabular/collab: JSON {\"row\": {\"col\": \"value\", ...}} or {\"rows\": [...]}",
             "  GET  /health     status, uptime, requests served, failures",
             "  GET  /metadata   categories, input size, normalisation, architecture, provenance"})
 final class ServeCommand implements Callable<Integer> {

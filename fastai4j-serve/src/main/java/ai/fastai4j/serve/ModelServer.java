@@ -42,7 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP server for an exported image model ({@code .fai} file), on an embedded Javalin (Jetty).
+ * An HTTP server for an exported model ({@code .fai} file) that takes an image, a table row (tabular) or a
+ * (user, item) row (collab), on an embedded Javalin (Jetty).
  *
  * <pre>{@code
  * try (ModelServer server = ModelServer.builder().model(Path.of("pets.fai")).port(8080).start()) {
@@ -56,9 +57,16 @@ import org.slf4j.LoggerFactory;
  *       {@code image/png}, {@code image/gif}, {@code image/bmp}) or JSON {@code {"image": "<base64>"}} (a
  *       {@code data:} URL is accepted too); answers {@code {"label", "probability", "top": [{"label",
  *       "probability"}...]}} with the {@code k} most probable classes.</li>
+ *   <li>For a tabular or collab model, {@code POST /predict[?k=5]} takes {@code application/json}: {@code {"row":
+ *       {"column": "value", ...}}} (values are strings, numbers or {@code null} for missing) answers like an image
+ *       (or {@code {"value": v}} for regression), and {@code {"rows": [{...}, ...]}} (at most {@link
+ *       Builder#maxRows} rows, run as one batch) answers {@code {"predictions": [...]}}. A row that is not an
+ *       object, a value of another type, a missing column or an unknown user/item is a 422 naming it.</li>
  *   <li>{@code GET /health}: status, uptime, requests served, failures, queue.</li>
- *   <li>{@code GET /metadata}: categories, input size, normalisation, architecture, versions, provenance.</li>
- *   <li>{@code GET /}: a self-contained web page to drop an image on and see the top classes.</li>
+ *   <li>{@code GET /metadata}: categories, input (size and normalisation of an image; the columns of a row),
+ *       architecture, versions, provenance.</li>
+ *   <li>{@code GET /}: a self-contained web page to drop an image on and see the top classes (for a row model, a
+ *       short text page on how to call it).</li>
  * </ul>
  *
  * <p>Every refusal is a JSON {@code {"error": "...", "status": n}}: 400 for an empty or malformed request, 413
@@ -86,9 +94,16 @@ public final class ModelServer implements AutoCloseable {
     private final int workers;
     private final String host;
     private final int maxBatch;
+    private final Metadata.InputKind kind;
+    private final List<String> columns;
+    private final int maxRows;
     private final ImageDecoder decoder;
     private final Semaphore decodePermits;
-    private final InferenceQueue<Image, Prediction> queue;
+    /** Images, for an image model; else null. */
+    private final InferenceQueue<Image, Prediction> imageQueue;
+    /** The rows of one request each, for a row model; else null. */
+    private final InferenceQueue<List<Object>, List<Prediction>> rowQueue;
+    private final InferenceQueue<?, ?> queue;
     private final ObjectMapper requestJson;
     private final byte[] page;
     private final byte[] metadata;
@@ -114,16 +129,29 @@ public final class ModelServer implements AutoCloseable {
         this.host = b.host;
         this.maxBatch = b.maxBatch;
         Manifest m = model.manifest();
-        int channels = Metadata.imageChannels(m, model.file());
-        this.decoder = new ImageDecoder(channels, b.maxPixels);
+        this.kind = Metadata.inputKind(m, model.file());
+        this.columns = Metadata.rowColumns(m, model.file());
+        this.maxRows = b.maxRows;
+        this.decoder = kind == Metadata.InputKind.IMAGE
+                ? new ImageDecoder(Metadata.imageChannels(m, model.file()), b.maxPixels) : null;
         this.decodePermits = new Semaphore(b.decodeThreads);
         this.requestJson = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(16).maxStringLength((int) Math.min(Integer.MAX_VALUE, 2 * b.maxUploadBytes)).build())
                 .build());
         this.metadata = json(Metadata.of(model, b));
-        this.page = WebPage.html();
-        this.queue = new InferenceQueue<>(model::predict, model::predictBatch, b.workers, b.maxBatch,
-                b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
+        if (kind.rows()) {
+            this.page = rowPage().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.imageQueue = null;
+            this.rowQueue = new InferenceQueue<>(this::predictRows, this::predictRequests, b.workers, b.maxBatch,
+                    b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
+            this.queue = rowQueue;
+        } else {
+            this.page = WebPage.html();
+            this.imageQueue = new InferenceQueue<>(model::predict, model::predictBatch, b.workers, b.maxBatch,
+                    b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
+            this.rowQueue = null;
+            this.queue = imageQueue;
+        }
         QueuedThreadPool pool = new QueuedThreadPool(b.httpThreads, Math.min(4, b.httpThreads), 60_000);
         pool.setName("fastai4j-http");
         try {
@@ -167,9 +195,13 @@ public final class ModelServer implements AutoCloseable {
     // ---------------------------------------------------------------- endpoints
 
     private void page(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        if (kind.rows()) {
+            ctx.status(200).contentType("text/plain; charset=utf-8").result(page);
+            return;
+        }
         ctx.header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
                 + "style-src 'unsafe-inline'; img-src blob: data:; connect-src 'self'");
-        ctx.header("X-Content-Type-Options", "nosniff");
         ctx.status(200).contentType("text/html; charset=utf-8").result(page);
     }
 
@@ -185,6 +217,11 @@ public final class ModelServer implements AutoCloseable {
                 throw new ApiException(503, "the server is shutting down");
             }
             int k = topK(ctx.queryParam("k"));
+            if (kind.rows()) {
+                send(ctx, 200, json(rowAnswer(ctx, k)));
+                predictions.incrementAndGet();
+                return;
+            }
             byte[] bytes = readImageBytes(ctx);
             Image img;
             decodePermits.acquireUninterruptibly();
@@ -193,7 +230,7 @@ public final class ModelServer implements AutoCloseable {
             } finally {
                 decodePermits.release();
             }
-            Prediction p = await(queue.submit(img));
+            Prediction p = await(imageQueue.submit(img), "this image");
             send(ctx, 200, json(answer(p, k)));
             predictions.incrementAndGet();
         } catch (ApiException e) {
@@ -255,6 +292,142 @@ public final class ModelServer implements AutoCloseable {
                     + " 'file'), image/jpeg, image/png, image/gif, image/bmp or application/json {\"image\": \"<base64>\"}");
         }
         return bytes;
+    }
+
+    // ---------------------------------------------------------------- rows (tabular, collab)
+
+    /** How a row model is called, for error messages and the text page. */
+    private String rowsExpected() {
+        return "application/json {\"row\": {\"column\": \"value\", ...}} or {\"rows\": [{...}, ...]} with the columns "
+                + columns;
+    }
+
+    /** The answer to a {@code POST /predict} for a row model: one prediction, or {@code predictions} for rows. */
+    private ObjectNode rowAnswer(Context ctx, int k) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxUploadBytes) {
+            throw tooLarge("the request declares " + declared + " bytes");
+        }
+        String type = ctx.req().getContentType();
+        String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mime.equals("application/json")) {
+            String what = mime.isEmpty() ? "the request has no Content-Type"
+                    : IMAGE_TYPES.contains(mime) || mime.startsWith("image/") || mime.equals("multipart/form-data")
+                            ? "this model takes table rows (input block '" + model.manifest().inputs().get(0).name()
+                                    + "'), not images"
+                            : "unsupported Content-Type '" + mime + "'";
+            throw new ApiException(415, what + ": send " + rowsExpected());
+        }
+        byte[] body = body(ctx);
+        if (body.length == 0) {
+            throw new ApiException(400, "the request body is empty: send " + rowsExpected());
+        }
+        JsonNode root;
+        try {
+            root = requestJson.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (root != null && root.isObject() && root.has("image") && !root.has("row") && !root.has("rows")) {
+            throw new ApiException(415, "this model takes table rows (input block '"
+                    + model.manifest().inputs().get(0).name() + "'), not images: send " + rowsExpected());
+        }
+        if (root == null || !root.isObject() || root.has("row") == root.has("rows")) {
+            throw new ApiException(400, "the JSON body must be an object with one field, 'row' or 'rows': send "
+                    + rowsExpected());
+        }
+        if (root.has("row")) {
+            List<Prediction> p = await(rowQueue.submit(List.of(row(root.get("row"), "field 'row'"))), "this row");
+            return answer(p.get(0), k);
+        }
+        JsonNode rows = root.get("rows");
+        if (!rows.isArray()) {
+            throw new ApiException(400, "field 'rows' must be an array of row objects, got " + type(rows));
+        }
+        if (rows.size() > maxRows) {
+            throw new ApiException(413, "field 'rows' has " + rows.size() + " rows, more than this server's limit of "
+                    + maxRows + " a request; send them in several requests");
+        }
+        List<Object> in = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            in.add(row(rows.get(i), "rows[" + i + "]"));
+        }
+        List<Prediction> ps = in.isEmpty() ? List.of() : await(rowQueue.submit(in), "these rows");
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode out = o.putArray("predictions");
+        for (Prediction p : ps) {
+            out.add(answer(p, k));
+        }
+        return o;
+    }
+
+    /** A JSON row as the model's input: column to string (numbers as written), null for missing. */
+    private static Map<String, String> row(JsonNode n, String where) {
+        if (!n.isObject()) {
+            throw new ApiException(422, where + " must be an object of column to value, got " + type(n));
+        }
+        Map<String, String> row = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                row.put(e.getKey(), null);
+            } else if (v.isTextual()) {
+                row.put(e.getKey(), v.textValue());
+            } else if (v.isNumber()) {
+                row.put(e.getKey(), v.asText());
+            } else {
+                throw new ApiException(422, where + ": column '" + e.getKey() + "' must be a string, a number or null, "
+                        + "got " + type(v));
+            }
+        }
+        return row;
+    }
+
+    private static String type(JsonNode n) {
+        return n == null ? "nothing" : n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** The rows of one request: one row is predicted alone (exactly {@link InferenceModel#predict}). */
+    private List<Prediction> predictRows(List<Object> rows) {
+        return rows.size() == 1 ? List.of(model.predict(rows.get(0))) : model.predictBatch(rows);
+    }
+
+    /** The rows of several requests as one batch (a failure reruns each request alone, naming its own row). */
+    private List<List<Prediction>> predictRequests(List<List<Object>> requests) {
+        List<Object> all = new ArrayList<>();
+        requests.forEach(all::addAll);
+        List<Prediction> ps = model.predictBatch(all);
+        List<List<Prediction>> out = new ArrayList<>(requests.size());
+        int from = 0;
+        for (List<Object> r : requests) {
+            out.add(ps.subList(from, from + r.size()));
+            from += r.size();
+        }
+        return out;
+    }
+
+    /** The text page of a row model at {@code GET /}. */
+    private String rowPage() {
+        Manifest m = model.manifest();
+        StringBuilder example = new StringBuilder();
+        for (String c : columns) {
+            example.append(example.length() == 0 ? "" : ", ").append('"').append(c).append("\": \"...\"");
+        }
+        return "fastai4j model server\n\n"
+                + "model:   " + (model.file() == null ? "(in memory)" : model.file().getFileName()) + "\n"
+                + "input:   " + m.inputs().get(0).name() + " rows with the columns " + columns + "\n"
+                + "task:    " + m.task() + (model.vocab().isEmpty() ? "" : " " + model.vocab()) + "\n\n"
+                + "POST /predict[?k=5]  Content-Type: application/json\n"
+                + "  {\"row\": {" + example + "}}\n"
+                + "      -> " + (model.vocab().isEmpty() ? "{\"value\": ...}" : "{\"label\", \"probability\", \"top\"}")
+                + "\n"
+                + "  {\"rows\": [{...}, ...]}  (at most " + maxRows + ")\n"
+                + "      -> {\"predictions\": [...]}\n"
+                + "  values are strings, numbers or null (missing)\n"
+                + "GET /metadata         what the model is and takes\n"
+                + "GET /health           counters\n";
     }
 
     private ApiException tooLarge(String what) {
@@ -335,6 +508,11 @@ public final class ModelServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         JsonNode img = root == null ? null : root.get("image");
+        if (root != null && root.isObject() && img == null && (root.has("row") || root.has("rows"))) {
+            throw new ApiException(400, "this model takes an image (input block 'image'), not table rows: send "
+                    + "{\"image\": \"<base64 of the image file>\"}, multipart/form-data (field 'file') or image/jpeg, "
+                    + "image/png");
+        }
         if (root == null || !root.isObject() || img == null || !img.isTextual()) {
             throw new ApiException(400, "the JSON body must be an object with a string field 'image' holding the"
                     + " image file's bytes in base64");
@@ -359,7 +537,7 @@ public final class ModelServer implements AutoCloseable {
         return b;
     }
 
-    private Prediction await(CompletableFuture<Prediction> f) {
+    private <T> T await(CompletableFuture<T> f, String what) {
         try {
             return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -374,7 +552,7 @@ public final class ModelServer implements AutoCloseable {
                 throw a;
             }
             if (c instanceof DataException d) {
-                throw new ApiException(422, "the model cannot use this image: " + d.getMessage());
+                throw new ApiException(422, "the model cannot use " + what + ": " + d.getMessage());
             }
             if (c instanceof RuntimeException r) {
                 throw r;
@@ -385,6 +563,10 @@ public final class ModelServer implements AutoCloseable {
 
     private ObjectNode answer(Prediction p, int k) {
         ObjectNode o = JSON.createObjectNode();
+        if (model.vocab().isEmpty() && (p.label() instanceof Number || p.label() instanceof float[])) {
+            o.set("value", JSON.valueToTree(p.label())); // regression: the value(s), no classes
+            return o;
+        }
         o.set("label", JSON.valueToTree(p.label() instanceof String || p.label() instanceof Number
                 || p.label() instanceof List<?> ? p.label() : String.valueOf(p.label())));
         float[] probs = p.probs();
@@ -557,6 +739,8 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_BATCH_WINDOW_MS = 2;
         /** Default queue bound. */
         public static final int DEFAULT_MAX_QUEUE = 64;
+        /** Default largest number of rows in one {@code {"rows": [...]}} request. */
+        public static final int DEFAULT_MAX_ROWS = 1000;
 
         private Path modelFile;
         private InferenceModel model;
@@ -569,6 +753,7 @@ public final class ModelServer implements AutoCloseable {
         private int maxBatch = DEFAULT_MAX_BATCH;
         private Duration batchWindow = Duration.ofMillis(DEFAULT_BATCH_WINDOW_MS);
         private int maxQueue = DEFAULT_MAX_QUEUE;
+        private int maxRows = DEFAULT_MAX_ROWS;
         private int httpThreads = 32;
         private int decodeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private Duration timeout = Duration.ofSeconds(30);
@@ -670,6 +855,15 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /** Most rows in one {@code {"rows": [...]}} request of a row model (default 1000); more get a 413. */
+        public Builder maxRows(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxRows must be at least 1, got " + n);
+            }
+            this.maxRows = n;
+            return this;
+        }
+
         /** Jetty's thread pool size (default 32): requests read and decoded at once, plus a few for Jetty. */
         public Builder httpThreads(int n) {
             if (n < 4) {
@@ -700,13 +894,14 @@ public final class ModelServer implements AutoCloseable {
         Map<String, Object> settings() {
             return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
                     "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
-                    "maxQueue", maxQueue);
+                    "maxQueue", maxQueue, "maxRows", maxRows);
         }
 
         /**
-         * Loads the model (when given a file), checks it takes one image, and starts listening.
+         * Loads the model (when given a file), checks it takes one image, table row or (user, item) row, and starts
+         * listening.
          *
-         * @throws IllegalArgumentException when no model is given or the model does not take an image
+         * @throws IllegalArgumentException when no model is given or the model takes something else
          * @throws ai.fastai4j.export.ModelFileException when the model file cannot be loaded
          * @throws IllegalStateException when the port cannot be opened
          */

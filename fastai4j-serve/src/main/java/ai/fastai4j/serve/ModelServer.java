@@ -809,19 +809,13 @@ public final class ModelServer implements AutoCloseable {
 
         /** Classes listed in {@code top} when the request gives no {@code ?k=} (default 5). */
         public Builder defaultTopK(int k) {
-            if (k < 1) {
-                throw new IllegalArgumentException("defaultTopK must be at least 1, got " + k);
-            }
-            this.defaultTopK = k;
+            this.defaultTopK = atLeast("defaultTopK", k, 1);
             return this;
         }
 
         /** Inference threads (default 1). Each runs the model on its own; libtorch's intra-op threads come on top. */
         public Builder workers(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("workers must be at least 1, got " + n);
-            }
-            this.workers = n;
+            this.workers = atLeast("workers", n, 1);
             return this;
         }
 
@@ -848,37 +842,32 @@ public final class ModelServer implements AutoCloseable {
 
         /** Most images waiting for the model (default 64); more get a 503 with {@code Retry-After}. */
         public Builder maxQueue(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxQueue must be at least 1, got " + n);
-            }
-            this.maxQueue = n;
+            this.maxQueue = atLeast("maxQueue", n, 1);
             return this;
         }
 
         /** Most rows in one {@code {"rows": [...]}} request of a row model (default 1000); more get a 413. */
         public Builder maxRows(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxRows must be at least 1, got " + n);
-            }
-            this.maxRows = n;
+            this.maxRows = atLeast("maxRows", n, 1);
             return this;
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+            }
+            return value;
         }
 
         /** Jetty's thread pool size (default 32): requests read and decoded at once, plus a few for Jetty. */
         public Builder httpThreads(int n) {
-            if (n < 4) {
-                throw new IllegalArgumentException("httpThreads must be at least 4, got " + n);
-            }
-            this.httpThreads = n;
+            this.httpThreads = atLeast("httpThreads", n, 4);
             return this;
         }
 
         /** Images decoded at once (default: the number of cores, at least 2); bounds the memory of big images. */
         public Builder decodeThreads(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("decodeThreads must be at least 1, got " + n);
-            }
-            this.decodeThreads = n;
+            this.decodeThreads = atLeast("decodeThreads", n, 1);
             return this;
         }
 

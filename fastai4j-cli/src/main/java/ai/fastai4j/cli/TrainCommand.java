@@ -8,6 +8,7 @@ import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.SuggestedLrs;
 import ai.fastai4j.metrics.Metrics;
 import ai.fastai4j.plot.Plots;
+import ai.fastai4j.vision.VisionLearners;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -52,9 +53,9 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("%d training and %d validation images, %d classes: %s%n", dls.train().numItems(),
                     dls.valid().numItems(), dls.c(), dls.vocab());
             double lrMax = resolveLr(learn, lr, out);
-            if (learn.provenance().containsKey("pretrained_weights")) {
-                System.out.println("pretrained: " + learn.provenance().get("pretrained_weights") + "; fine_tune("
-                        + epochs + ", " + lrMax + ")");
+            Object pretrained = learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS);
+            if (pretrained != null) {
+                System.out.println("pretrained: " + pretrained + "; fine_tune(" + epochs + ", " + lrMax + ")");
                 learn.fineTune(epochs, lrMax);
             } else {
                 learn.fitOneCycle(epochs, lrMax);

@@ -34,9 +34,7 @@ public final class DataLoaders implements AutoCloseable {
         List<BatchTransform> all = new ArrayList<>();
         for (TransformBlock b : datasets.blocks()) {
             for (BatchTransform t : b.batchTransforms()) {
-                if (all.stream().noneMatch(x -> x.getClass() == t.getClass())) {
-                    all.add(t);
-                }
+                addUnlessPresent(all, t);
             }
         }
         all.addAll(batchTransforms);
@@ -60,6 +58,13 @@ public final class DataLoaders implements AutoCloseable {
         return new DataLoader(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]), ds.blocks(),
                 ds.nInputs(), split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
                 batchTransforms, pool, options.prefetchBatches());
+    }
+
+    /** Adds {@code t} unless a transform of its class is already in {@code list}. */
+    private static void addUnlessPresent(List<BatchTransform> list, BatchTransform t) {
+        if (list.stream().noneMatch(x -> x.getClass() == t.getClass())) {
+            list.add(t);
+        }
     }
 
     private static ThreadFactory daemonThreads() {
@@ -105,9 +110,7 @@ public final class DataLoaders implements AutoCloseable {
     public boolean addBatchTransforms(BatchTransform... transforms) {
         List<BatchTransform> all = new ArrayList<>(batchTransforms);
         for (BatchTransform t : transforms) {
-            if (all.stream().noneMatch(x -> x.getClass() == t.getClass())) {
-                all.add(t);
-            }
+            addUnlessPresent(all, t);
         }
         if (all.size() == batchTransforms.size()) {
             return false;

@@ -572,20 +572,23 @@ public class Learner implements AutoCloseable {
             throw new IllegalArgumentException("beta must be in [0, 1], got " + beta);
         }
         DataLoader augmented = loader.withSplitMode(ai.fastai4j.data.Split.TRAIN);
+        // same items in the same (unshuffled) order as the augmented passes, even for a shuffling loader
         DataLoader plain = loader.withSplitMode(loader.split());
         NDManager out = NDManager.newBaseManager();
         try {
-            NDArray sum = null;
+            NDArray mixed = null;
             for (int i = 0; i < n; i++) {
                 try (Preds p = getPreds(augmented)) {
-                    NDArray probs = p.probs().duplicate();
-                    probs.attach(out);
-                    sum = sum == null ? probs : sum.add(probs);
+                    if (mixed == null) {
+                        mixed = p.probs().duplicate();
+                        mixed.attach(out);
+                    } else {
+                        mixed.addi(p.probs());
+                    }
                 }
             }
             try (Preds p = getPreds(plain)) {
-                NDArray mixed = sum.div(n).mul(1 - beta).add(p.probs().mul(beta));
-                mixed.attach(out);
+                mixed.divi(n).muli(1 - beta).addi(p.probs().mul(beta));
                 NDArray targets = null;
                 if (p.targets() != null) {
                     targets = p.targets().duplicate();

@@ -36,6 +36,9 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class VisionLearners {
+    /** Provenance key naming the pretrained weights a learner started from (absent when from scratch). */
+    public static final String PRETRAINED_WEIGHTS = "pretrained_weights";
+
     private VisionLearners() {}
 
     /** Starts a vision learner for {@code dls} with {@code arch}. */
@@ -175,7 +178,7 @@ public final class VisionLearners {
                 learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
                 learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(arch, ib.channels(), out));
                 if (source != null) {
-                    learn.provenance().put("pretrained_weights", source);
+                    learn.provenance().put(PRETRAINED_WEIGHTS, source);
                     learn.freeze();
                 }
                 return learn;

@@ -95,7 +95,7 @@ class VisionLearnersTest {
     void scratchByDefaultWithoutPublishedWeights() {
         try (DataLoaders dls = data(16, 1, List.of());
                 Learner learn = VisionLearners.create(dls, Arch.SMALL_RESNET, b -> b.progress(false))) {
-            assertFalse(learn.provenance().containsKey("pretrained_weights"));
+            assertFalse(learn.provenance().containsKey(VisionLearners.PRETRAINED_WEIGHTS));
             assertTrue(learn.paramGroups().stream().flatMap(List::stream).allMatch(Parameter::isTrainable),
                     "a learner from scratch starts unfrozen");
             assertFalse(dls.batchTransforms().stream().anyMatch(Normalize.class::isInstance));
@@ -114,7 +114,7 @@ class VisionLearnersTest {
             Map<String, float[]> loaded = floats(learn.model().children().get("0").stateDict());
             assertEquals(saved.keySet(), loaded.keySet());
             saved.forEach((k, v) -> assertArrayEquals(v, loaded.get(k), k));
-            assertTrue(((String) learn.provenance().get("pretrained_weights")).startsWith("body.safetensors"));
+            assertTrue(((String) learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS)).startsWith("body.safetensors"));
             assertEquals(1, dls.batchTransforms().stream().filter(Normalize.class::isInstance).count(),
                     "the weights' stats are added to the data once");
 
@@ -172,7 +172,7 @@ class VisionLearnersTest {
         try (DataLoaders dls = data(32, 3, List.of());
                 Learner learn = VisionLearners.builder(dls, Arch.RESNET18).config(config)
                         .learner(b -> b.progress(false)).build()) {
-            assertTrue(learn.provenance().get("pretrained_weights").toString().contains("RESNET18"));
+            assertTrue(learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS).toString().contains("RESNET18"));
             Normalize n = dls.batchTransforms().stream().filter(Normalize.class::isInstance)
                     .map(Normalize.class::cast).findFirst().orElseThrow();
             assertArrayEquals(new float[] {0.485f, 0.456f, 0.406f}, n.mean());

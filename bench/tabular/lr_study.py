@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The learning rate on tables (issue 17): lr_find's suggestions against fixed rates, through the command line only.
 
 For each data set and seed: `fastai4j lr-find` (the suggestions and the --lr auto pick), then `fastai4j
@@ -27,7 +27,8 @@ def digits_csv(out):
 
 
 def run(args):
-    p = subprocess.run([os.path.join(ROOT, "fastai4j")] + args, cwd=ROOT, env=ENV, capture_output=True, text=True)
+    # FASTAI4J: another launcher (e.g. a snapshot of the jars, so that editing sources meanwhile rebuilds nothing)
+    p = subprocess.run(os.environ.get("FASTAI4J", os.path.join(ROOT, "fastai4j")).split() + args, cwd=ROOT, env=ENV, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit("failed (%d): fastai4j %s\n%s" % (p.returncode, " ".join(args), p.stderr[-3000:]))
     return p.stdout

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  *   <li>For a tabular or collab model, {@code POST /predict[?k=5]} takes {@code application/json}: {@code {"row":
  *       {"column": "value", ...}}} (values are strings, numbers or {@code null} for missing) answers like an image
  *       (or {@code {"value": v}} for regression), and {@code {"rows": [{...}, ...]}} (at most {@link
- *       Builder#maxRows} rows, run as one batch) answers {@code {"predictions": [...]}}. A row that is not an
+ *       Builder#maxRows} rows, run as one batch) answers {@code {"predictions": [...]}}; each answer, and the
+ *       rows' answer, has {@code "unseen": {"column": rows}}, the count of values never seen in training (read as
+ *       {@code #na#}), so that drift shows. A row that is not an
  *       object, a value of another type, a missing column or an unknown user/item is a 422 naming it.</li>
  *   <li>{@code GET /health}: status, uptime, requests served, failures, queue.</li>
  *   <li>{@code GET /metadata}: categories, input (size and normalisation of an image; the columns of a row),
@@ -339,8 +341,9 @@ public final class ModelServer implements AutoCloseable {
                     + rowsExpected());
         }
         if (root.has("row")) {
-            List<Prediction> p = await(rowQueue.submit(List.of(row(root.get("row"), "field 'row'"))), "this row");
-            return answer(p.get(0), k);
+            Object r = row(root.get("row"), "field 'row'");
+            List<Prediction> p = await(rowQueue.submit(List.of(r)), "this row");
+            return unseen(answer(p.get(0), k), List.of(r));
         }
         JsonNode rows = root.get("rows");
         if (!rows.isArray()) {
@@ -357,9 +360,15 @@ public final class ModelServer implements AutoCloseable {
         List<Prediction> ps = in.isEmpty() ? List.of() : await(rowQueue.submit(in), "these rows");
         ObjectNode o = JSON.createObjectNode();
         ArrayNode out = o.putArray("predictions");
-        for (Prediction p : ps) {
-            out.add(answer(p, k));
+        for (int i = 0; i < ps.size(); i++) {
+            out.add(unseen(answer(ps.get(i), k), List.of(in.get(i))));
         }
+        return unseen(o, in);
+    }
+
+    /** Adds {@code "unseen": {column: rows}}: values never seen in training, which the model read as #na#. */
+    private ObjectNode unseen(ObjectNode o, List<Object> rows) {
+        o.set("unseen", JSON.valueToTree(model.unseenCategories(rows)));
         return o;
     }
 

@@ -162,6 +162,20 @@ public final class TabularInterpretation {
         return List.copyOf(columns);
     }
 
+    /** The validation rows, encoded (copies), in the order of the data's validation split. */
+    float[][] encodedRows() {
+        float[][] out = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i].clone();
+        }
+        return out;
+    }
+
+    /** The encoded positions of each input column. */
+    Map<String, int[]> groups() {
+        return groups;
+    }
+
     /** Number of validation rows. */
     public int size() {
         return x.length;

@@ -44,6 +44,8 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
     ap.add_argument("--sets", default="ames,credit,digits")
     ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--cands", default="valley,3x valley,slide,minimum,1e-2,3e-2,auto",
+                    help="which candidate rates to train with")
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "tabular", "target", "lr_study"))
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -66,6 +68,8 @@ def main():
             print(f"{name} seed {seed}: " + ", ".join(f"{k} {v:.2e}" for k, v in sug.items()) + f"; auto {auto:.2e}",
                   flush=True)
             for label, lr in cands.items():
+                if label not in a.cands.split(","):
+                    continue
                 t = run(["train-tabular"] + base + ["--seed", str(seed), "--epochs", str(epochs), "--lr", repr(lr),
                                                     "--no-report", "--out", os.path.join(a.work, name)])
                 m = last_metric(t)

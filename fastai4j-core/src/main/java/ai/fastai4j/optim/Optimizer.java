@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Gradients;
+import ai.fastai4j.engine.Int64Cell;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Parameter;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -43,7 +43,7 @@ public class Optimizer implements AutoCloseable {
         final List<Map<String, Double>> hypers = new ArrayList<>();
         final List<List<Map<String, NDArray>>> state = new ArrayList<>();
         /** Direct views of the INT64 step counters, for {@link FusedAdam} (entries die with the state). */
-        final Map<NDArray, ByteBuffer> stepViews = new IdentityHashMap<>();
+        final Map<NDArray, Int64Cell> stepViews = new IdentityHashMap<>();
         /** Whether {@link #steps} is fastai's Adam with decoupled weight decay, which {@link FusedAdam} runs. */
         final boolean fusable;
         boolean fused = true;
@@ -120,9 +120,7 @@ public class Optimizer implements AutoCloseable {
      */
     public void step() {
         ensureOpen();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (StepScalars scalars = new StepScalars()) {
+        try (NoGrad noGrad = NoGrad.enter(); StepScalars scalars = new StepScalars()) {
             for (int g = 0; g < core.groups.size(); g++) {
                 List<Parameter> group = core.groups.get(g);
                 Map<String, Double> hypers = core.hypers.get(g);
@@ -139,7 +137,7 @@ public class Optimizer implements AutoCloseable {
                     }
                     try (NDScope scope = new NDScope()) {
                         scope.suppressNotUsedWarning();
-                        NDArray grad = gradientOrNull(p.data());
+                        NDArray grad = Gradients.of(p.data());
                         if (grad == null) {
                             continue; // like fastai: parameters without a gradient are skipped
                         }
@@ -150,8 +148,6 @@ public class Optimizer implements AutoCloseable {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 
@@ -169,19 +165,12 @@ public class Optimizer implements AutoCloseable {
         return core.fusable && core.fused;
     }
 
-    private static NDArray gradientOrNull(NDArray data) {
-        if (data instanceof PtNDArray) {
-            return JniUtils.getGradient((PtNDArray) data);
-        }
-        return data.hasGradient() ? data.getGradient() : null;
-    }
-
     /** Zeroes the gradients of all trainable parameters. */
     public void zeroGrad() {
         for (List<Parameter> group : core.groups) {
             for (Parameter p : group) {
-                if (p.isTrainable() && p.data() instanceof PtNDArray) {
-                    JniUtils.zeroGrad((PtNDArray) p.data());
+                if (p.isTrainable()) {
+                    Gradients.zero(p.data());
                 }
             }
         }
@@ -334,13 +323,7 @@ public class Optimizer implements AutoCloseable {
             }
         }
         clearState();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            apply.forEach(Runnable::run);
-        } finally {
-            JniUtils.setGradMode(gradMode);
-        }
+        NoGrad.run(() -> apply.forEach(Runnable::run));
     }
 
     private int checkGroup(int g, String key) {
@@ -361,14 +344,10 @@ public class Optimizer implements AutoCloseable {
 
     /** A copy of {@code a} attached to {@code target} and out of the innermost scope. */
     static NDArray copyTo(NDArray a, NDManager target) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad noGrad = NoGrad.enter()) {
             NDArray c = a.getManager() == target || a.getDevice().equals(target.getDevice())
                     ? a.duplicate() : a.toDevice(target.getDevice(), true);
             return own(c, target);
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

@@ -6,11 +6,10 @@ import ai.fastai4j.engine.Gradients;
 import ai.fastai4j.engine.Int64Cell;
 import ai.fastai4j.engine.Kernels;
 import ai.fastai4j.nn.Parameter;
-import java.util.List;
 import java.util.Map;
 
 /**
- * fastai's Adam step ({@link OptimizerSteps#WEIGHT_DECAY}, dampened {@code averageGrad} and
+ * {@link FusedKernel#ADAM}: fastai's Adam step ({@link OptimizerSteps#WEIGHT_DECAY}, dampened {@code averageGrad} and
  * {@code averageSqrGrad}, {@link OptimizerSteps#STEP_STAT}, {@link OptimizerSteps#ADAM_STEP}) in one native call
  * per parameter: DJL's {@code adamUpdate}, which computes, in place,
  * <pre>
@@ -23,10 +22,6 @@ import java.util.Map;
  * memory, so a step costs one JNI call per parameter plus fetching and releasing the gradient.
  */
 final class FusedAdam {
-
-    /** The step list of {@code Optimizers.adam(..., decoupled = true)}: the optimizers this path replaces. */
-    static final List<OptimizerStep> STEPS = List.of(OptimizerSteps.WEIGHT_DECAY, OptimizerSteps.averageGrad(true),
-            OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.ADAM_STEP);
 
     private FusedAdam() {
     }

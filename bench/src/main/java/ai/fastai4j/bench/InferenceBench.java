@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Prediction;
-import ai.fastai4j.nn.io.SafetensorsIO;
 import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.models.Arch;
@@ -180,7 +180,7 @@ public final class InferenceBench {
             Map<String, NDArray> t = new LinkedHashMap<>();
             t.put("images", m.create(px, new Shape(images.size(), first.height(), first.width(), 3), DataType.UINT8));
             t.put("probs", m.create(probs, new Shape(images.size(), c)));
-            SafetensorsIO.write(t, file);
+            Safetensors.write(t, file);
         }
         return file;
     }

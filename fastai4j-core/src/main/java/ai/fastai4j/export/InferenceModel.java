@@ -16,6 +16,7 @@ import ai.fastai4j.data.TensorKind;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ public final class InferenceModel implements AutoCloseable {
         }
         LossFunction loss = build(file, registry.loss(m.loss().name()), m.loss(), "loss", LossFunction.class);
 
-        Manifest.Component spec = m.model();
+        ModelSpec spec = m.model();
         ModelFactory factory = registry.model(spec.name());
         if (factory == null) {
             throw new ModelFileException(file, "unknown model factory '" + spec.name() + "' (known: "

@@ -18,6 +18,7 @@ import ai.fastai4j.engine.Devices;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ public final class InferenceModel implements AutoCloseable {
         }
         LossFunction loss = build(file, registry.loss(m.loss().name()), m.loss(), "loss", LossFunction.class);
 
-        Manifest.Component spec = m.model();
+        ModelSpec spec = m.model();
         ModelFactory factory = registry.model(spec.name());
         if (factory == null) {
             throw new ModelFileException(file, "unknown model factory '" + spec.name() + "' (known: "

@@ -14,8 +14,10 @@ import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.engine.Devices;
 import ai.fastai4j.engine.NoGrad;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.optim.Optimizer;
@@ -25,11 +27,8 @@ import ai.fastai4j.optim.Slice;
 import ai.fastai4j.schedule.Schedule;
 import ai.fastai4j.schedule.Schedules;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -65,6 +64,7 @@ public class Learner implements AutoCloseable {
     private final NDManager manager;
     private final Device device;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
+    private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
     private Optimizer opt;
     private SuggestedLrs lastLrFind;
@@ -627,15 +627,6 @@ public class Learner implements AutoCloseable {
 
     // ---------------------------------------------------------------- save and load
 
-    /**
-     * Exports the model for inference: one {@code .fai} file with the weights and a JSON manifest of everything
-     * inference needs (see {@link ai.fastai4j.export.ModelExport}); load it with
-     * {@link ai.fastai4j.export.InferenceModel#load}.
-     */
-    public Path export(Path file) {
-        return ai.fastai4j.export.ModelExport.export(this, file);
-    }
-
     /** Saves the weights (and optimizer state) to {@code path/models/name.safetensors}; returns the file. */
     public Path save(String name, boolean withOpt) {
         Path f = path.resolve("models").resolve(name + ".safetensors");
@@ -648,52 +639,39 @@ public class Learner implements AutoCloseable {
         loadFrom(path.resolve("models").resolve(name + ".safetensors"), withOpt);
     }
 
-    /** Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}. */
+    /**
+     * Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}, to a
+     * safetensors file that appears only once complete.
+     */
     public void saveTo(Path file, boolean withOpt) {
         try (NDManager tmp = NDManager.newBaseManager()) {
-            NDList list = new NDList();
-            model.stateDict().forEach((k, v) -> list.add(named(v, "model." + k, tmp)));
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> state.put("model." + k, v)); // live views, only read
             if (withOpt && opt != null) {
                 // stateDict() returns fresh copies owned by the caller: hand them to tmp so they are freed with it
                 opt.stateDict().forEach((k, v) -> {
                     v.attach(tmp);
-                    v.setName("opt." + k);
-                    list.add(v);
+                    state.put("opt." + k, v);
                 });
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path part = file.resolveSibling(file.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part))) {
-                list.encode(os, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(state, file);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static NDArray named(NDArray v, String name, NDManager tmp) {
-        NDArray c = v.duplicate();
-        c.attach(tmp);
-        c.setName(name);
-        return c;
-    }
-
     /** Reads a file written by {@link #saveTo}; every model tensor must match by name and shape. */
     public void loadFrom(Path file, boolean withOpt) {
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = new java.io.BufferedInputStream(
-                Files.newInputStream(file))) {
-            NDList list = NDList.decode(tmp, is);
+        try (NDManager tmp = NDManager.newBaseManager()) {
             Map<String, NDArray> modelState = new LinkedHashMap<>();
             Map<String, NDArray> optState = new LinkedHashMap<>();
-            for (NDArray a : list) {
-                String n = Objects.requireNonNull(a.getName(), "unnamed tensor in " + file);
+            Safetensors.read(file, tmp).forEach((n, a) -> {
                 if (n.startsWith("model.")) {
                     modelState.put(n.substring(6), a);
                 } else if (n.startsWith("opt.")) {
                     optState.put(n.substring(4), a);
                 }
-            }
+            });
             model.loadStateDict(modelState, true);
             if (withOpt && !optState.isEmpty()) {
                 opt().loadStateDict(optState);
@@ -873,6 +851,18 @@ public class Learner implements AutoCloseable {
     /** Free-form facts about how this model was trained, kept for export. */
     public Map<String, Object> provenance() {
         return provenance;
+    }
+
+    /**
+     * How to rebuild this learner's model for export ({@code ModelExport.export(learn, file)}), or null when it was
+     * never said (learners of the applications set it; for a hand-made model, register a factory and set it).
+     */
+    public ModelSpec modelSpec() {
+        return modelSpec;
+    }
+
+    public void setModelSpec(ModelSpec spec) {
+        this.modelSpec = spec;
     }
 
     /** Closes the optimizer state, the model's parameters and the batch manager. */

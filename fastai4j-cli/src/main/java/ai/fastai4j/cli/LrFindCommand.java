@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
                 + "train-tabular's --lr auto would pick."})
 final class LrFindCommand implements Callable<Integer> {
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     DataOptions data;
 
     @Mixin

@@ -210,7 +210,7 @@ class TabularInterpretationTest {
 
     @Test
     void unseenCategoriesAreCountedPerColumn() {
-        Path file = learn.export(dir.resolve("interp.fai"));
+        Path file = ai.fastai4j.export.ModelExport.export(learn, dir.resolve("interp.fai"));
         List<Map<String, String>> rows = new ArrayList<>();
         rows.add(row("purple", "S", "1", "5"));
         rows.add(row("red", "XL", "", "5"));   // a missing x1 is not unseen

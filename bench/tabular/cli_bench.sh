@@ -24,7 +24,8 @@ OUT=bench/tabular/target/cli
 mkdir -p "$OUT"
 PY=/usr/bin/python3
 $F --version >/dev/null
-CP="fastai4j-cli/target/fastai4j-cli-0.1.0-SNAPSHOT.jar:$(cat fastai4j-cli/target/classpath.txt)"
+# the class path of the Java API run (FASTAI4J_CP: e.g. that of a snapshot of the jars)
+CP="${FASTAI4J_CP:-fastai4j-cli/target/fastai4j-cli-0.1.0-SNAPSHOT.jar:$(cat fastai4j-cli/target/classpath.txt)}"
 mkdir -p "$OUT/classes"
 javac -nowarn -d "$OUT/classes" -cp "$CP" bench/tabular/ApiReference.java
 api() { java -Xmx3g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \

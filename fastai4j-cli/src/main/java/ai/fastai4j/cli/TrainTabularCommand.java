@@ -43,8 +43,8 @@ final class TrainTabularCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--lr", defaultValue = "auto",
-            description = "Maximum learning rate, or 'auto': lr_find, then the table rule (lr_find's valley times 3, "
-                    + "capped by the steep suggestion times 3 and by the minimum suggestion; default: ${DEFAULT-VALUE}).")
+            description = "Maximum learning rate, or 'auto': lr_find, then the table rule: its 'minimum' suggestion "
+                    + "(the rate at the lowest loss / 10), or its valley if higher (default: ${DEFAULT-VALUE}).")
     String lr;
 
     @Option(names = "--wd", defaultValue = "0.01", description = "Weight decay (default: ${DEFAULT-VALUE}).")

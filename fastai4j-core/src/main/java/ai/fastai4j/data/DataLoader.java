@@ -102,8 +102,13 @@ public final class DataLoader {
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
+        return withTransforms(itemTransforms, transforms);
+    }
+
+    /** This loader with other item and batch transforms (same items, order, seed and loader threads). */
+    DataLoader withTransforms(List<ItemTransform> items, List<BatchTransform> transforms) {
         DataLoader d = new DataLoader(samples, numItems, describe, blocks, nInputs, split, shuffle, dropLast,
-                batchSize, seed, itemTransforms, transforms, pool, prefetch);
+                batchSize, seed, items, transforms, pool, prefetch);
         d.epoch = epoch;
         return d;
     }

@@ -142,11 +142,20 @@ public final class InferenceModel implements AutoCloseable {
             Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),
                     () -> factory.create(manager, spec.params()));
             mf.loadWeights(model, "model factory '" + spec.name() + "' with " + spec.params());
+            checkFinite(file, model);
             model.eval();
             return new InferenceModel(mf, inputs, target, items, batch, loss, manager, model, expected);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    private static void checkFinite(Path file, Module model) {
+        List<String> bad = FiniteWeights.nonFinite(model.stateDict());
+        if (!bad.isEmpty()) {
+            throw new ModelFileException(file, "the weights are not finite (NaN or infinite values in "
+                    + FiniteWeights.describe(bad) + "): the training that made this file diverged");
         }
     }
 

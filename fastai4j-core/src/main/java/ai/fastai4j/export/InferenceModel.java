@@ -236,6 +236,32 @@ public final class InferenceModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How many of {@code rawInputs} hold, per column, a value the model never saw in training (a category the
+     * model maps to {@code #na#}, an unknown user or item): the columns with a count above zero, in the model's
+     * column order. Empty for inputs without vocabularies (images). Reads the inputs only; predicts nothing.
+     */
+    public Map<String, Integer> unseenCategories(List<?> rawInputs) {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (int b = 0; b < inputPipelines.size(); b++) {
+            for (Object t : inputPipelines.get(b).transforms()) {
+                if (t instanceof ai.fastai4j.data.UnseenValues u) {
+                    for (Object raw : rawInputs) {
+                        Object part = inputPipelines.size() == 1 ? raw
+                                : raw instanceof List<?> l && l.size() == inputPipelines.size() ? l.get(b) : null;
+                        if (part == null) {
+                            continue; // predict names the malformed input
+                        }
+                        for (String c : u.unseenColumns(part)) {
+                            counts.merge(c, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
     /** The device the model runs on. */
     public Device device() {
         return manager.getDevice();

@@ -159,11 +159,20 @@ public final class InferenceModel implements AutoCloseable {
             Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),
                     () -> factory.create(manager, spec.params()));
             mf.loadWeights(model, "model factory '" + spec.name() + "' with " + spec.params());
+            checkFinite(file, model);
             model.eval();
             return new InferenceModel(mf, inputs, target, items, batch, loss, manager, model, expected);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    private static void checkFinite(Path file, Module model) {
+        List<String> bad = FiniteWeights.nonFinite(model.stateDict());
+        if (!bad.isEmpty()) {
+            throw new ModelFileException(file, "the weights are not finite (NaN or infinite values in "
+                    + FiniteWeights.describe(bad) + "): the training that made this file diverged");
         }
     }
 
@@ -258,6 +267,26 @@ public final class InferenceModel implements AutoCloseable {
         return manager.getDevice();
     }
 
+    /**
+     * An input after its type and item transforms (decoded, resized...), ready for the model: {@link #predict} and
+     * {@link #predictBatch} take it as they take a raw input. A server prepares inputs on the threads that receive
+     * them, so that what waits for the model has the model's size, whatever size the client sent.
+     */
+    public record Prepared(List<Object> sample) {
+        public Prepared {
+            sample = java.util.Collections.unmodifiableList(new ArrayList<>(sample));
+        }
+    }
+
+    /**
+     * Runs the type and item transforms of one raw input now (as on the validation split).
+     *
+     * @throws DataException when the input cannot be used (not an image, a missing column...)
+     */
+    public Prepared prepare(Object rawInput) {
+        return new Prepared(prepare(rawInput, "input " + describe(rawInput)));
+    }
+
     private List<Prediction> run(List<Object> raws, boolean batch) {
         return run(raws, batch, 0);
     }
@@ -271,8 +300,9 @@ public final class InferenceModel implements AutoCloseable {
             }
             List<List<Object>> rows = new ArrayList<>(raws.size());
             for (int i = 0; i < raws.size(); i++) {
-                rows.add(prepare(raws.get(i), batch ? "input " + (offset + i) + " (" + describe(raws.get(i)) + ")"
-                        : "input " + describe(raws.get(i))));
+                Object raw = raws.get(i);
+                rows.add(raw instanceof Prepared p ? p.sample() : prepare(raw, batch
+                        ? "input " + (offset + i) + " (" + describe(raw) + ")" : "input " + describe(raw)));
             }
             NoGrad noGrad = NoGrad.enter();
             try (NDManager m = NDManager.newBaseManager(manager.getDevice()); NDScope scope = new NDScope()) {

@@ -31,10 +31,15 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 OUT="$ROOT/bench/target/results/contention-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT/lib"
-cp bench/target/fastai4j-bench-0.1.0-SNAPSHOT.jar "$OUT/lib/"
-CP="$OUT/lib/fastai4j-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)"
-JAVA=(java -Xmx1g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$CP"
-  ai.fastai4j.bench.ThreadContentionBench --rows "$ROWS" --epochs "$EPOCHS")
+# snapshot the project's jars: a rebuild of the tree during the runs must not change the code under test
+CP="$(cp bench/target/fastai4j-bench-0.1.0-SNAPSHOT.jar "$OUT/lib/" && echo "$OUT/lib/fastai4j-bench-0.1.0-SNAPSHOT.jar")"
+IFS=: read -r -a CP_ENTRIES < bench/target/classpath.txt || true
+for e in "${CP_ENTRIES[@]}"; do
+  if [[ "$e" == "$ROOT"/* ]]; then cp "$e" "$OUT/lib/"; e="$OUT/lib/$(basename "$e")"; fi
+  CP="$CP:$e"
+done
+JVM=(java -Xmx1g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$CP")
+MAIN=(ai.fastai4j.bench.ThreadContentionBench --rows "$ROWS" --epochs "$EPOCHS")
 
 BUSY_PIDS=()
 start_busy() { for _ in $(seq 1 "$BUSY"); do yes > /dev/null & BUSY_PIDS+=($!); done; }
@@ -44,9 +49,10 @@ trap stop_busy EXIT
 run() { # condition setting
   local log="$OUT/$1-$2.log"
   case "$2" in
-    libtorch) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JAVA[@]}" --label "$1-$2" ;;
-    1thread) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JAVA[@]}" -Dai.djl.pytorch.num_threads=1 --label "$1-$2" ;;
-    fastai4j) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JAVA[@]}" --defaults 1 --label "$1-$2" ;;
+    libtorch) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JVM[@]}" "${MAIN[@]}" --label "$1-$2" ;;
+    1thread) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JVM[@]}" -Dai.djl.pytorch.num_threads=1 "${MAIN[@]}" \
+               --label "$1-$2" ;;
+    fastai4j) env -u OMP_WAIT_POLICY DJL_OFFLINE=true "${JVM[@]}" "${MAIN[@]}" --defaults 1 --label "$1-$2" ;;
   esac 2>&1 | grep '^RESULT' | tee -a "$log"
 }
 

@@ -1,6 +1,8 @@
 package ai.fastai4j.cli;
 
 import ai.fastai4j.data.DataException;
+import ai.fastai4j.engine.EngineDefaults;
+import ai.fastai4j.engine.NativeMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,8 +28,25 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /**
+     * What the command line turns on for the whole process before the engine loads, unless the user set it: OpenMP
+     * threads that sleep when idle ({@link EngineDefaults}), glibc tuned for training and trimmed after each epoch
+     * ({@link NativeMemory#PROPERTY}), and no warning from DJL's CUDA probe when no GPU driver is present.
+     */
+    static void processDefaults() {
+        EngineDefaults.apply();
+        if (System.getProperty(NativeMemory.PROPERTY) == null) {
+            System.setProperty(NativeMemory.PROPERTY, "true");
+        }
+        String cudaLog = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+        if (System.getProperty(cudaLog) == null) {
+            System.setProperty(cudaLog, "error");
+        }
+    }
+
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
+        processDefaults();
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             DataException data = find(e, DataException.class);

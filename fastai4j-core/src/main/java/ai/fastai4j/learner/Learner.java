@@ -13,6 +13,7 @@ import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.engine.Devices;
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
@@ -63,6 +64,7 @@ public class Learner implements AutoCloseable {
     private final Path path;
     private final NDManager manager;
     private final Device device;
+    private final boolean tuneNativeMemory;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
@@ -84,10 +86,6 @@ public class Learner implements AutoCloseable {
     private NDArray lossGrad;
     private double loss = Double.NaN;
 
-    static {
-        ai.fastai4j.engine.NativeMemory.tuneMalloc();
-    }
-
     protected Learner(Builder b) {
         this.dls = b.dls;
         this.model = b.model;
@@ -102,6 +100,10 @@ public class Learner implements AutoCloseable {
         this.defaultLr = b.lr;
         this.path = b.path;
         this.device = placeModel(b.model, b.device);
+        this.tuneNativeMemory = b.tuneNativeMemory;
+        if (tuneNativeMemory) {
+            NativeMemory.tuneMalloc();
+        }
         this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
         callbacks.add(new TrainEvalCallback());
@@ -284,7 +286,9 @@ public class Learner implements AutoCloseable {
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.engine.NativeMemory.trim();
+            if (tuneNativeMemory) {
+                NativeMemory.trim();
+            }
         }
     }
 
@@ -373,7 +377,9 @@ public class Learner implements AutoCloseable {
         dl = dls.valid();
         NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
+        if (tuneNativeMemory) {
+            NativeMemory.trim(); // give back what glibc kept from the epoch
+        }
     }
 
     private void allBatches() {
@@ -755,6 +761,11 @@ public class Learner implements AutoCloseable {
         return this;
     }
 
+    /** Whether this learner tunes and trims glibc's allocator (see {@link Builder#tuneNativeMemory}). */
+    public boolean tunesNativeMemory() {
+        return tuneNativeMemory;
+    }
+
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
     public NDManager manager() {
         return manager;
@@ -899,6 +910,7 @@ public class Learner implements AutoCloseable {
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
         protected Device device;
+        protected boolean tuneNativeMemory = NativeMemory.requested();
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -975,6 +987,16 @@ public class Learner implements AutoCloseable {
          */
         public Builder device(Device d) {
             this.device = Devices.check(Objects.requireNonNull(d));
+            return this;
+        }
+
+        /**
+         * Whether the learner tunes glibc's allocator for training (once per process) and gives its free memory back
+         * after each epoch and fit ({@link NativeMemory}). Default: the system property {@value
+         * NativeMemory#PROPERTY} (the command line sets it), else off: the library alone changes nothing.
+         */
+        public Builder tuneNativeMemory(boolean v) {
+            this.tuneNativeMemory = v;
             return this;
         }
 

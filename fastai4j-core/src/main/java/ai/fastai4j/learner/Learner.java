@@ -1,5 +1,6 @@
 package ai.fastai4j.learner;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,6 +12,7 @@ import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.Devices;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
@@ -60,6 +62,7 @@ public class Learner implements AutoCloseable {
     private final double defaultLr;
     private final Path path;
     private final NDManager manager;
+    private final Device device;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
@@ -98,7 +101,8 @@ public class Learner implements AutoCloseable {
         this.moms = b.moms.clone();
         this.defaultLr = b.lr;
         this.path = b.path;
-        this.manager = NDManager.newBaseManager();
+        this.device = placeModel(b.model, b.device);
+        this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
         callbacks.add(new TrainEvalCallback());
         callbacks.add(new Recorder());
@@ -712,6 +716,45 @@ public class Learner implements AutoCloseable {
         return path;
     }
 
+    /**
+     * The device the model is on, chosen by {@link Builder#device}, else {@link Devices#configured()}
+     * ({@code FASTAI4J_DEVICE}), else where the model was built. Batches move there once each.
+     */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves the model to the requested or configured device, if any; returns the device it is on. */
+    private static Device placeModel(Module model, Device requested) {
+        Device d = requested != null ? requested : Devices.configured();
+        if (d != null) {
+            model.to(Devices.check(d));
+            return d;
+        }
+        Device at = model.device();
+        return at != null ? at : Engine.getInstance().defaultDevice();
+    }
+
+    /**
+     * Mixed-precision training (fastai's {@code to_fp16}): adds the {@link MixedPrecision} callback, FLOAT16
+     * forward passes with a dynamic loss scale. CUDA only.
+     *
+     * @throws UnsupportedOperationException on the CPU, where half-precision kernels abort the JVM
+     */
+    public Learner toFp16() {
+        if (!device.isGpu()) {
+            throw new UnsupportedOperationException("mixed precision (toFp16) needs a CUDA GPU; this learner runs on "
+                    + device + ", where half-precision kernels are unsupported (they abort the JVM). Train in FP32 on"
+                    + " the CPU, or choose a GPU: Learner.Builder.device(Device.gpu(0)), FASTAI4J_DEVICE=gpu or --device"
+                    + " gpu");
+        }
+        if (!hasCallback(MixedPrecision.class)) {
+            callbacks.add(new MixedPrecision());
+            sortCallbacks();
+        }
+        return this;
+    }
+
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
     public NDManager manager() {
         return manager;
@@ -855,6 +898,7 @@ public class Learner implements AutoCloseable {
         protected Path path = Path.of(".");
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
+        protected Device device;
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -922,6 +966,15 @@ public class Learner implements AutoCloseable {
         /** Whether to show progress bars and print the epoch table (default true). */
         public Builder progress(boolean v) {
             this.progress = v;
+            return this;
+        }
+
+        /**
+         * The device to train on ({@code Device.cpu()}, {@code Device.gpu(n)}); the model moves there when the learner
+         * is built. Default: {@code FASTAI4J_DEVICE} (see {@link Devices}), else where the model was built.
+         */
+        public Builder device(Device d) {
+            this.device = Devices.check(Objects.requireNonNull(d));
             return this;
         }
 

@@ -67,7 +67,7 @@ done
 
 JAVA_OPTS=(-Xmx2g -Dai.djl.offline=true "-Dai.djl.pytorch.num_threads=$THREADS"
   -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$CP")
-# the malloc tuning of ARCHITECTURE.md; nothing fetched at run time
+# the malloc tuning of docs/ARCHITECTURE.md; nothing fetched at run time
 TUNED_ENV=(DJL_OFFLINE=true OPT_OUT_TRACKING=true MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184)
 ARGS=(--data "$DATA" --images "$IMAGES" --valid "$VALID" --epochs "$EPOCHS" --bs "$BS" --lr "$LR")
 

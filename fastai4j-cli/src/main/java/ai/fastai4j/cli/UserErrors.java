@@ -1,7 +1,7 @@
 package ai.fastai4j.cli;
 
 import ai.fastai4j.export.ExportException;
-import ai.fastai4j.nn.io.TorchFormatException;
+import ai.fastai4j.io.torch.TorchFormatException;
 import ai.fastai4j.vision.models.pretrained.WeightsUnavailableException;
 import java.io.PrintWriter;
 

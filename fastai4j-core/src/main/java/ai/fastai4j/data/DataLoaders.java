@@ -55,9 +55,10 @@ public final class DataLoaders implements AutoCloseable {
     }
 
     private <I> DataLoader loader(Datasets<I> ds, int[] idx, Split split, boolean shuffle, boolean dropLast) {
-        return new DataLoader(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]), ds.blocks(),
-                ds.nInputs(), split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
-                batchTransforms, pool, options.prefetchBatches());
+        DataLoader.Items items = new DataLoader.Items(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]),
+                ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(items, split, shuffle, dropLast, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */
@@ -152,9 +153,10 @@ public final class DataLoaders implements AutoCloseable {
     public DataLoader testDl(List<?> items) {
         Datasets<Object> ds = (Datasets<Object>) datasets;
         List<Object> its = new ArrayList<>(items);
-        return new DataLoader(i -> ds.encodeInputs(its.get(i)), its.size(), i -> String.valueOf(its.get(i)),
-                ds.blocks(), ds.nInputs(), Split.VALID, false, false, options.batchSize(), options.seed(),
-                itemTransforms, batchTransforms, pool, options.prefetchBatches());
+        DataLoader.Items inputs = new DataLoader.Items(i -> ds.encodeInputs(its.get(i)), its.size(),
+                i -> String.valueOf(its.get(i)), ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(inputs, Split.VALID, false, false, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Draws up to {@code maxItems} of a training batch with their labels into a PNG grid (fastai's show_batch). */

@@ -93,8 +93,8 @@ final class TinyModel {
                 NDManager m = NDManager.newBaseManager()) {
             Learner learn = Learner.builder(dls, VisionModels.createVisionModel(m, Arch.SIMPLE_CNN, 3, 2))
                     .progress(false).build();
-            learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
-            learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(Arch.SIMPLE_CNN, 3, 2));
+            learn.setModelSpec(new ai.fastai4j.nn.ModelSpec(VisionExport.MODEL_FACTORY,
+                    VisionExport.modelParams(Arch.SIMPLE_CNN, 3, 2)));
             ModelExport.export(learn, file);
             learn.close();
         }

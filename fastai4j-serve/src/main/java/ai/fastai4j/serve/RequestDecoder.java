@@ -104,8 +104,12 @@ final class RequestDecoder {
         Collection<Part> parts;
         try {
             parts = ctx.req().getParts();
-        } catch (IllegalStateException e) {
-            throw tooLarge("the multipart body is");
+        } catch (IllegalStateException e) { // Jetty's limits: the size, or the number of parts
+            if (String.valueOf(e.getMessage()).contains("too many parts")) {
+                throw new ApiException(413, "the multipart/form-data body has more parts than this server takes ("
+                        + e.getMessage() + "): send one field 'file' holding the image");
+            }
+            throw tooLarge("the multipart body is larger than that");
         } catch (BadMessageException e) {
             throw readFailure("the multipart body", e);
         } catch (IOException | RuntimeException | ServletException e) {

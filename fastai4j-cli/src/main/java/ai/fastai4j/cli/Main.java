@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file."})
 public final class Main implements Runnable {
+    /** Exit code for bad usage (an unknown option, a value out of range). */
+    public static final int EXIT_USAGE = 2;
     /** Exit code for bad input data (a corrupt image, a missing column...). */
     public static final int EXIT_DATA = 3;
     /** Exit code for a model file that cannot be read. */
@@ -48,7 +50,16 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         processDefaults();
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((e, a) -> usage(e.getCommandLine(), e.getMessage()));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            UsageException usage = find(e, UsageException.class);
+            if (usage != null) {
+                return usage(cmd, usage.getMessage());
+            }
+            int known = UserErrors.report(e, cmd.getErr());
+            if (known >= 0) {
+                return known;
+            }
             DataException data = find(e, DataException.class);
             if (data != null) {
                 cmd.getErr().println("error: bad input data: " + data.getMessage());
@@ -68,7 +79,13 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    /** One line for an option the command cannot use, pointing to its help; exit code 2. */
+    private static int usage(CommandLine cmd, String message) {
+        cmd.getErr().println("error: " + message + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
+        return EXIT_USAGE;
+    }
+
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (type.isInstance(t)) {
                 return type.cast(t);

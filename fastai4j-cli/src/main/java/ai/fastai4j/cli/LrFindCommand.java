@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
         description = "Run fastai's learning-rate finder on your data and plot loss against learning rate.")
 final class LrFindCommand implements Callable<Integer> {
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     DataOptions data;
 
     @Mixin

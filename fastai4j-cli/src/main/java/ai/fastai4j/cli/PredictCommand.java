@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,6 +16,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict the class of images with an exported model (.fai file).")
 final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption device;
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "Exported model file (.fai).")
     Path modelFile;
 

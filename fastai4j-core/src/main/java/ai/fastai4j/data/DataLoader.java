@@ -35,22 +35,44 @@ public final class DataLoader {
     private final int prefetch;
     private int epoch;
 
-    DataLoader(SampleSource source, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
-            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
-            int prefetch) {
-        this.source = source;
+    /**
+     * Everything a loader is made of: its samples (a {@link SampleSource}), the split whose transforms it runs, whether it shuffles and drops
+     * the last partial batch, the options (batch size, seed, prefetch), the transforms and the loader threads
+     * (shared with the other loaders of the same {@link DataLoaders}; none to load on the calling thread).
+     */
+    record Setup(SampleSource items, Split split, boolean shuffle, boolean dropLast, DataLoaderOptions options,
+            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool) {
+        Setup {
+            itemTransforms = List.copyOf(itemTransforms);
+            batchTransforms = List.copyOf(batchTransforms);
+        }
+
+        Setup withSplitMode(Split mode) {
+            return new Setup(items, mode, false, false, options, itemTransforms, batchTransforms, pool);
+        }
+
+        Setup withBatchTransforms(List<BatchTransform> transforms) {
+            return new Setup(items, split, shuffle, dropLast, options, itemTransforms, transforms, pool);
+        }
+    }
+
+    private final Setup setup;
+
+    DataLoader(Setup setup) {
+        this.setup = setup;
+        this.source = setup.items();
         this.numItems = source.numItems();
         this.blocks = List.copyOf(source.blocks());
         this.nInputs = source.nInputs();
-        this.split = split;
-        this.shuffle = shuffle;
-        this.dropLast = dropLast;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.itemTransforms = List.copyOf(itemTransforms);
-        this.batchTransforms = List.copyOf(batchTransforms);
-        this.pool = pool;
-        this.prefetch = prefetch;
+        this.split = setup.split();
+        this.shuffle = setup.shuffle();
+        this.dropLast = setup.dropLast();
+        this.batchSize = setup.options().batchSize();
+        this.seed = setup.options().seed();
+        this.itemTransforms = setup.itemTransforms();
+        this.batchTransforms = setup.batchTransforms();
+        this.pool = setup.pool();
+        this.prefetch = setup.options().prefetchBatches();
     }
 
     /** Number of batches in one epoch. */
@@ -92,14 +114,12 @@ public final class DataLoader {
      * test-time augmentation). Never shuffled, nothing dropped.
      */
     public DataLoader withSplitMode(Split mode) {
-        return new DataLoader(source, mode, false, false, batchSize, seed, itemTransforms, batchTransforms, pool,
-                prefetch);
+        return new DataLoader(setup.withSplitMode(mode));
     }
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-        DataLoader d = new DataLoader(source, split, shuffle, dropLast, batchSize, seed, itemTransforms, transforms,
-                pool, prefetch);
+        DataLoader d = new DataLoader(setup.withBatchTransforms(transforms));
         d.epoch = epoch;
         return d;
     }

@@ -67,8 +67,8 @@ public final class DataLoaders implements AutoCloseable {
     }
 
     private DataLoader loader(SampleSource source, Split split, boolean shuffle, boolean dropLast) {
-        return new DataLoader(source, split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
-                batchTransforms, pool, options.prefetchBatches());
+        return new DataLoader(new DataLoader.Setup(source, split, shuffle, dropLast, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */

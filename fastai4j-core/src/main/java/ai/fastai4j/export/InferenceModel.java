@@ -1,5 +1,6 @@
 package ai.fastai4j.export;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -13,9 +14,11 @@ import ai.fastai4j.data.Pipeline;
 import ai.fastai4j.data.Split;
 import ai.fastai4j.data.TensorKind;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.Devices;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,12 +93,26 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
+     * Loads a model file with the global registry onto {@code device} ({@code Device.cpu()}, {@code Device.gpu(n)};
+     * null: {@code FASTAI4J_DEVICE}, else the engine's default, see {@link Devices}).
+     */
+    public static InferenceModel load(Path file, Device device) {
+        return load(file, ExportRegistry.global(), device);
+    }
+
+    /** {@link #load(Path, ExportRegistry, Device)} on the configured or default device. */
+    public static InferenceModel load(Path file, ExportRegistry registry) {
+        return load(file, registry, null);
+    }
+
+    /**
      * Loads a model file: checks it ({@link ModelFile#read}), rebuilds every component with the factories
      * registered under the names the manifest gives, builds the model and loads its weights.
      *
      * @throws ModelFileException when the file is damaged, tampered with, too new, or names something unknown
      */
-    public static InferenceModel load(Path file, ExportRegistry registry) {
+    public static InferenceModel load(Path file, ExportRegistry registry, Device device) {
+        Device on = Devices.resolve(device);
         ModelFile mf = ModelFile.read(file);
         Manifest m = mf.manifest();
         List<TransformBlock> inputs = new ArrayList<>();
@@ -114,7 +131,7 @@ public final class InferenceModel implements AutoCloseable {
         }
         LossFunction loss = build(file, registry.loss(m.loss().name()), m.loss(), "loss", LossFunction.class);
 
-        Manifest.Component spec = m.model();
+        ModelSpec spec = m.model();
         ModelFactory factory = registry.model(spec.name());
         if (factory == null) {
             throw new ModelFileException(file, "unknown model factory '" + spec.name() + "' (known: "
@@ -137,7 +154,7 @@ public final class InferenceModel implements AutoCloseable {
             throw new ModelFileException(file, "the manifest does not add up: model factory '" + spec.name()
                     + "' does not fit the input blocks: " + e.getMessage(), e);
         }
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(on);
         try {
             Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),
                     () -> factory.create(manager, spec.params()));
@@ -210,6 +227,11 @@ public final class InferenceModel implements AutoCloseable {
         return out;
     }
 
+    /** The device the model runs on. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
     private List<Prediction> run(List<Object> raws, boolean batch) {
         return run(raws, batch, 0);
     }
@@ -227,7 +249,7 @@ public final class InferenceModel implements AutoCloseable {
                         : "input " + describe(raws.get(i))));
             }
             NoGrad noGrad = NoGrad.enter();
-            try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            try (NDManager m = NDManager.newBaseManager(manager.getDevice()); NDScope scope = new NDScope()) {
                 return forward(rows, m);
             } finally {
                 noGrad.close();

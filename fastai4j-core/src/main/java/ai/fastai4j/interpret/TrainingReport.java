@@ -3,6 +3,7 @@ package ai.fastai4j.interpret;
 import ai.fastai4j.data.CategoryBlock;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.ImageRenderer;
+import ai.fastai4j.io.AtomicFiles;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Recorder;
 import ai.fastai4j.learner.SuggestedLrs;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,10 +96,8 @@ public final class TrainingReport {
             h.pre(learn.summary().toString());
         }
         Path page = dir.resolve(FILE_NAME);
-        Path part = dir.resolve(FILE_NAME + ".part");
         try {
-            Files.writeString(part, h.finish(), StandardCharsets.UTF_8);
-            Files.move(part, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(page, h.finish().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + page + ": " + e.getMessage(), e);
         }

@@ -330,6 +330,7 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_ROWS = 1000;
 
         private Path modelFile;
+        private ai.djl.Device device;
         private InferenceModel model;
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
@@ -467,6 +468,15 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The device a model loaded from a file runs on (default: {@code FASTAI4J_DEVICE}, else the engine's
+         * default); a model passed as an {@code InferenceModel} keeps its own.
+         */
+        public Builder device(ai.djl.Device d) {
+            this.device = java.util.Objects.requireNonNull(d, "device");
+            return this;
+        }
+
         Map<String, Object> settings() {
             return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
                     "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
@@ -488,7 +498,7 @@ public final class ModelServer implements AutoCloseable {
             if (model != null) {
                 return new ModelServer(this, model, false);
             }
-            InferenceModel m = InferenceModel.load(modelFile);
+            InferenceModel m = InferenceModel.load(modelFile, device);
             try {
                 return new ModelServer(this, m, true);
             } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import ai.fastai4j.collab.CollabDataLoaders;
 import ai.fastai4j.collab.CollabLearner;
 import ai.fastai4j.collab.CollabLearners;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.serve.ModelServerTest.Answer;
 import ai.fastai4j.tabular.Table;
@@ -71,7 +72,7 @@ class ModelServerRowsTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(tabFile);
+            ModelExport.export(learn, tabFile);
         }
         List<Map<String, String>> ratings = new ArrayList<>();
         for (int u = 0; u < 12; u++) {
@@ -91,7 +92,7 @@ class ModelServerRowsTest {
                 CollabLearner learn = CollabLearners.create(dls, 4, new double[] {0, 5.5}, false,
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(colFile);
+            ModelExport.export(learn, colFile);
             knownUsers = dls.users().size() - 1;
             knownItems = dls.items().size() - 1;
         }

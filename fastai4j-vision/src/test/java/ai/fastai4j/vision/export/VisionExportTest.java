@@ -16,6 +16,7 @@ import ai.fastai4j.export.Manifest;
 import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.Normalize;
 import ai.fastai4j.vision.Resize;
@@ -112,7 +113,7 @@ class VisionExportTest {
                 Manifest m = model.manifest();
                 assertEquals("single_label_classification", m.task());
                 assertEquals(List.of("blue", "red"), model.vocab());
-                assertEquals(new Manifest.Component("vision_model", Map.of("arch", "SIMPLE_CNN", "n_in", 3, "n_out", 2)),
+                assertEquals(new ModelSpec("vision_model", Map.of("arch", "SIMPLE_CNN", "n_in", 3, "n_out", 2)),
                         m.model());
                 assertEquals(List.of(new Manifest.Component("image", Map.of("channels", 3))), m.inputs());
                 assertEquals(List.of(new Manifest.Component("resize", Map.of("height", 28, "width", 28, "method", "SQUISH"))),

@@ -1,4 +1,4 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io.torch;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -590,16 +590,7 @@ final class RestrictedUnpickler {
 
     /** Escapes control characters so that a crafted name cannot forge log lines. */
     static String printable(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return s.length() > 200 ? sb.append("...").toString() : sb.toString();
+        return ai.fastai4j.io.WeightsFormatException.printable(s);
     }
 
     private static String opName(int op) {

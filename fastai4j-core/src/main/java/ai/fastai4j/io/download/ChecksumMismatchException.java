@@ -1,9 +1,12 @@
-package ai.fastai4j.data.external;
+package ai.fastai4j.io.download;
 
 import java.nio.file.Path;
 
-/** A file's size or digest differs from the one recorded; the file has been deleted. */
-public class ChecksumMismatchException extends DatasetUnavailableException {
+/**
+ * A downloaded or cached file's size or digest differs from the one recorded; the file has been deleted. Thrown by
+ * dataset downloads ({@code ExternalData}) and pretrained weights alike.
+ */
+public class ChecksumMismatchException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;

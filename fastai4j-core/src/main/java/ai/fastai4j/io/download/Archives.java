@@ -1,4 +1,4 @@
-package ai.fastai4j.data.external.internal;
+package ai.fastai4j.io.download;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

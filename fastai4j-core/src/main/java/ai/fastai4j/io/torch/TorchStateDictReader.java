@@ -1,11 +1,11 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io.torch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.fastai4j.nn.io.RestrictedUnpickler.StorageRef;
-import ai.fastai4j.nn.io.RestrictedUnpickler.TensorRef;
+import ai.fastai4j.io.torch.RestrictedUnpickler.StorageRef;
+import ai.fastai4j.io.torch.RestrictedUnpickler.TensorRef;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,5 @@
-package ai.fastai4j.data.external.internal;
+package ai.fastai4j.io.download;
 
-import ai.fastai4j.data.external.ChecksumMismatchException;
-import ai.fastai4j.data.external.DatasetSpec.Resource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,11 +8,22 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** File digests and their verification against a {@link Resource}. */
+/** File digests and their verification against {@link Expected} values. */
 public final class Checksums {
     private static final System.Logger LOG = System.getLogger(Checksums.class.getName());
 
     private Checksums() {
+    }
+
+    /**
+     * What a file should be: its name (for messages), its size in bytes (negative: unknown) and its lowercase hex
+     * SHA-256 and/or MD5 (null: not recorded).
+     */
+    public record Expected(String fileName, long size, String sha256, String md5) {
+        public Expected {
+            sha256 = sha256 == null ? null : sha256.toLowerCase(java.util.Locale.ROOT);
+            md5 = md5 == null ? null : md5.toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** Lowercase hex SHA-256 of a file. */
@@ -50,7 +59,7 @@ public final class Checksums {
      *
      * @param source where the file came from, for the message (may be null)
      */
-    public static void verify(Path file, Resource expected, String source) throws IOException {
+    public static void verify(Path file, Expected expected, String source) throws IOException {
         if (expected.size() >= 0) {
             long size = Files.size(file);
             if (size != expected.size()) {

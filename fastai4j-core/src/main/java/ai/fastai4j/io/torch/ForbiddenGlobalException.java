@@ -1,4 +1,4 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io.torch;
 
 /**
  * The pickle inside a {@code .pth} file names a Python global (a function or class) that a state dict does

@@ -1,11 +1,11 @@
-package ai.fastai4j.data.external;
+package ai.fastai4j.io.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.fastai4j.data.external.internal.Archives;
+import ai.fastai4j.io.download.Archives;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +20,12 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ArchivesTest {
+public class ArchivesTest {
 
     @TempDir
     Path tmp;
 
-    static Map<String, String> sampleEntries() {
+    public static Map<String, String> sampleEntries() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ds/train/a/1.txt", "one");
         m.put("ds/valid/b/2.txt", "two");
@@ -37,7 +37,7 @@ class ArchivesTest {
     enum LongNames { GNU, PAX }
 
     /** Writes a tar.gz with the given entries (no directory entries, like many real archives). */
-    static Path tgz(Path file, Map<String, String> entries) throws IOException {
+    public static Path tgz(Path file, Map<String, String> entries) throws IOException {
         return tgz(file, entries, LongNames.PAX);
     }
 
@@ -99,7 +99,7 @@ class ArchivesTest {
         h[off + len - 1] = 0;
     }
 
-    static Path zip(Path file, Map<String, String> entries) throws IOException {
+    public static Path zip(Path file, Map<String, String> entries) throws IOException {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             for (Map.Entry<String, String> e : entries.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));

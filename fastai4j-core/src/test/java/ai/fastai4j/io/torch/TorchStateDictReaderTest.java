@@ -1,4 +1,4 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io.torch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,18 +1,14 @@
-package ai.fastai4j.data.external;
+package ai.fastai4j.io.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.fastai4j.data.external.DatasetSpec.Resource;
-import ai.fastai4j.data.external.internal.Checksums;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +24,8 @@ class ChecksumsTest {
         return Files.write(tmp.resolve("abc.bin"), "abc".getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static Resource resource(long size, String sha256, String md5) {
-        return new Resource("abc.bin", List.of(URI.create("https://example.invalid/abc.bin")), size, sha256, md5);
+    private static Checksums.Expected resource(long size, String sha256, String md5) {
+        return new Checksums.Expected("abc.bin", size, sha256, md5);
     }
 
     @Test
@@ -75,31 +71,5 @@ class ChecksumsTest {
                 () -> Checksums.verify(f, resource(4, ABC_SHA256, null), null));
         assertTrue(e.getMessage().contains("size mismatch"), e.getMessage());
         assertFalse(Files.exists(f));
-    }
-
-    @Test
-    void specRejectsBadValues() {
-        URI u = URI.create("https://example.invalid/x.tgz");
-        assertThrows(IllegalArgumentException.class, () -> new Resource("x.tgz", List.of(u), -1, "abc", null));
-        assertThrows(IllegalArgumentException.class, () -> new Resource("../x.tgz", List.of(u), -1, null, null));
-        assertThrows(IllegalArgumentException.class, () -> new Resource("x.tgz", List.of(), -1, null, null));
-        Resource r = Resource.md5(u, 10, ABC_MD5);
-        assertEquals("x.tgz", r.fileName());
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.archive("x", "a/b", r));
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.archive("x", "..", r));
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.files("x", "x", List.of(r, r)));
-    }
-
-    @Test
-    void registryEntriesAreWellFormed() {
-        for (DatasetSpec spec : List.of(URLs.FASHION_MNIST, URLs.FASHION_MNIST_SAMPLE, URLs.MNIST_SAMPLE, URLs.PETS,
-                URLs.IMAGENETTE_160)) {
-            assertTrue(spec.verified(), spec.name());
-        }
-        assertEquals(4, URLs.FASHION_MNIST.resources().size());
-        assertEquals(DatasetSpec.Layout.FILES, URLs.FASHION_MNIST.layout());
-        assertEquals("train-images-idx3-ubyte.gz", URLs.FASHION_MNIST.resources().get(0).fileName());
-        assertEquals(2, URLs.FASHION_MNIST.resources().get(0).urls().size());
-        assertEquals("oxford-iiit-pet.tgz", URLs.PETS.resources().get(0).fileName());
     }
 }

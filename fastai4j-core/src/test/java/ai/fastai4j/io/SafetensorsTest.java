@@ -1,4 +1,4 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SafetensorsIOTest {
+class SafetensorsTest {
     private static NDManager manager;
 
     @TempDir
@@ -63,8 +63,8 @@ class SafetensorsIOTest {
         try (NDManager m = manager.newSubManager()) {
             Map<String, NDArray> in = sample(m);
             Path f = dir.resolve("w.safetensors");
-            SafetensorsIO.write(in, Map.of("format", "pt", "arch", "resnet18"), f);
-            Map<String, NDArray> out = SafetensorsIO.read(f, m);
+            Safetensors.write(in, Map.of("format", "pt", "arch", "resnet18"), f);
+            Map<String, NDArray> out = Safetensors.read(f, m);
             assertEquals(List.copyOf(in.keySet()), List.copyOf(out.keySet()));
             for (String k : in.keySet()) {
                 assertEquals(k, out.get(k).getName());
@@ -72,7 +72,7 @@ class SafetensorsIOTest {
                 assertEquals(in.get(k).getShape(), out.get(k).getShape(), k);
                 assertArrayEquals(in.get(k).toByteArray(), out.get(k).toByteArray(), k);
             }
-            assertEquals(Map.of("format", "pt", "arch", "resnet18"), SafetensorsIO.metadata(f));
+            assertEquals(Map.of("format", "pt", "arch", "resnet18"), Safetensors.metadata(f));
             assertEquals(0, headerLength(f) % 8, "header padded to 8 bytes");
         }
     }
@@ -83,7 +83,7 @@ class SafetensorsIOTest {
             Map<String, NDArray> in = sample(m);
             in.remove("empty");
             Path ours = dir.resolve("ours.safetensors");
-            SafetensorsIO.write(in, ours);
+            Safetensors.write(in, ours);
             NDList djl;
             try (InputStream is = Files.newInputStream(ours)) {
                 djl = NDList.decode(m, is);
@@ -102,7 +102,7 @@ class SafetensorsIOTest {
             try (OutputStream os = Files.newOutputStream(theirs)) {
                 list.encode(os, NDList.Encoding.SAFETENSORS);
             }
-            Map<String, NDArray> back = SafetensorsIO.read(theirs, m);
+            Map<String, NDArray> back = Safetensors.read(theirs, m);
             assertEquals(List.copyOf(in.keySet()), List.copyOf(back.keySet()), "data order = DJL's write order");
             in.forEach((k, v) -> assertArrayEquals(v.toByteArray(), back.get(k).toByteArray(), k));
         }
@@ -131,6 +131,63 @@ class SafetensorsIOTest {
         refuse(Files.write(dir.resolve("tiny.safetensors"), new byte[3]), "not a safetensors file");
     }
 
+    @Test
+    void sizesAndOffsetsAreCheckedAgainstTheRealFile() throws IOException {
+        // the header is honest but the data is cut: refused before any tensor is allocated
+        try (NDManager m = manager.newSubManager()) {
+            Path whole = dir.resolve("whole.safetensors");
+            Safetensors.write(sample(m), whole);
+            byte[] all = Files.readAllBytes(whole);
+            long dataStart = 8 + headerLength(whole);
+            for (long cut : new long[] {all.length - 1, dataStart + 3, dataStart, dataStart - 1, 12}) {
+                Path f = Files.write(dir.resolve("cut" + cut + ".safetensors"), Arrays.copyOf(all, (int) cut));
+                WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Safetensors.read(f, m));
+                assertTrue(e.getMessage().contains("truncated"), cut + ": " + e.getMessage());
+            }
+        }
+        // a header that claims a tensor far larger than the file: refused from the header alone
+        refuse(file("lie", "{\"a\":{\"dtype\":\"F32\",\"shape\":[268435456,16],"
+                + "\"data_offsets\":[0,17179869184]}}", 8), "outside the 8 data bytes");
+        refuse(file("lie2", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 8), "outside the 8");
+        refuse(file("negative", "{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[-8,0]}}", 8),
+                "outside");
+        refuse(file("backwards", "{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8),
+                "outside");
+        refuse(file("same", "{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]}}", 16), "overlaps");
+        refuse(file("rank", "{\"a\":{\"dtype\":\"U8\",\"shape\":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],"
+                + "\"data_offsets\":[0,1]}}", 1), "at most 16");
+        refuse(file("extra", "{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8],\"x\":1}}", 8),
+                "nothing else");
+        refuse(file("overflow", "{\"a\":{\"dtype\":\"F64\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,8]}}", 8), "too large");
+        // a header length beyond the file, and one inside it but past the end of the stream
+        Path longer = Files.write(dir.resolve("longer.safetensors"),
+                ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN).putLong(33).array());
+        refuse(longer, "impossible for a file of 40 bytes");
+    }
+
+    @Test
+    void aStreamShorterThanItsDeclaredSizeIsTruncated() throws IOException {
+        try (NDManager m = manager.newSubManager()) {
+            Path f = dir.resolve("s.safetensors");
+            Safetensors.write(sample(m), f);
+            byte[] all = Files.readAllBytes(f);
+            // the caller declares the full size, but the stream stops early (a lying archive entry)
+            InputStream cut = new java.io.ByteArrayInputStream(all, 0, all.length - 5);
+            Safetensors.Header h = Safetensors.readHeader(cut, all.length, "entry");
+            assertEquals(List.copyOf(sample(m).keySet()), h.tensors().stream().map(Safetensors.TensorInfo::name)
+                    .toList());
+            WeightsFormatException e = assertThrows(WeightsFormatException.class,
+                    () -> Safetensors.readTensors(cut, h, m, "entry", (t, a) -> a.close()));
+            assertTrue(e.getMessage().startsWith("entry: the file ends inside tensor"), e.getMessage());
+            InputStream headerCut = new java.io.ByteArrayInputStream(all, 0, 20);
+            e = assertThrows(WeightsFormatException.class, () -> Safetensors.readHeader(headerCut, all.length, "e2"));
+            assertTrue(e.getMessage().contains("ends inside the safetensors header"), e.getMessage());
+        }
+    }
+
     private Path file(String name, String header, int dataBytes) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -140,12 +197,12 @@ class SafetensorsIOTest {
 
     private void readOk(Path f) throws IOException {
         try (NDManager m = manager.newSubManager()) {
-            assertEquals(new Shape(2), SafetensorsIO.read(f, m).get("a").getShape());
+            assertEquals(new Shape(2), Safetensors.read(f, m).get("a").getShape());
         }
     }
 
     private void refuse(Path f, String why) {
-        TorchFormatException e = assertThrows(TorchFormatException.class, () -> SafetensorsIO.read(f, manager),
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Safetensors.read(f, manager),
                 f.getFileName().toString());
         assertTrue(e.getMessage().contains(why), f.getFileName() + ": " + e.getMessage());
     }

@@ -20,6 +20,7 @@ import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.nn.Embedding;
 import ai.fastai4j.nn.Linear;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.tokenize.TokenCache;
@@ -87,8 +88,7 @@ class TextExportTest {
             BagOfWords model = new BagOfWords(m, tdl.vocab().size(), tdl.c());
             try (Learner learn = Learner.builder(tdl.dls(), model).progress(false).build()) {
                 learn.fitOneCycle(1, 1e-2);
-                learn.provenance().put(ModelExport.MODEL_FACTORY, FACTORY);
-                learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("vocab", tdl.vocab().size(), "classes", tdl.c()));
+                learn.setModelSpec(new ModelSpec(FACTORY, Map.of("vocab", tdl.vocab().size(), "classes", tdl.c())));
                 ModelExport.export(learn, file, reg);
                 for (int i = 0; i < probes.size(); i++) {
                     expected[i] = learn.predict(probes.get(i)).probs();

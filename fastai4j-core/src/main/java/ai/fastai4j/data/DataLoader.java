@@ -12,7 +12,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.function.IntFunction;
 
 /**
  * Batches of one split. Loader threads read and transform the items of upcoming batches and collate them in
@@ -21,7 +20,7 @@ import java.util.function.IntFunction;
  * and the epoch number, so runs repeat exactly.
  */
 public final class DataLoader {
-    private final IntFunction<List<Object>> samples;
+    private final SampleSource source;
     private final int numItems;
     private final List<TransformBlock> blocks;
     private final int nInputs;
@@ -34,18 +33,15 @@ public final class DataLoader {
     private final List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
     private final int prefetch;
-    private final IntFunction<String> describe;
     private int epoch;
 
-    DataLoader(IntFunction<List<Object>> samples, int numItems, IntFunction<String> describe, List<TransformBlock> blocks,
-            int nInputs, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
+    DataLoader(SampleSource source, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
             List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
             int prefetch) {
-        this.samples = samples;
-        this.numItems = numItems;
-        this.describe = describe;
-        this.blocks = List.copyOf(blocks);
-        this.nInputs = nInputs;
+        this.source = source;
+        this.numItems = source.numItems();
+        this.blocks = List.copyOf(source.blocks());
+        this.nInputs = source.nInputs();
         this.split = split;
         this.shuffle = shuffle;
         this.dropLast = dropLast;
@@ -96,14 +92,14 @@ public final class DataLoader {
      * test-time augmentation). Never shuffled, nothing dropped.
      */
     public DataLoader withSplitMode(Split mode) {
-        return new DataLoader(samples, numItems, describe, blocks, nInputs, mode, false, false, batchSize, seed,
-                itemTransforms, batchTransforms, pool, prefetch);
+        return new DataLoader(source, mode, false, false, batchSize, seed, itemTransforms, batchTransforms, pool,
+                prefetch);
     }
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-        DataLoader d = new DataLoader(samples, numItems, describe, blocks, nInputs, split, shuffle, dropLast,
-                batchSize, seed, itemTransforms, transforms, pool, prefetch);
+        DataLoader d = new DataLoader(source, split, shuffle, dropLast, batchSize, seed, itemTransforms, transforms,
+                pool, prefetch);
         d.epoch = epoch;
         return d;
     }
@@ -111,12 +107,10 @@ public final class DataLoader {
     /** A new epoch: a fresh (seeded) order, batches prepared ahead by the loader threads. */
     public EpochIterator epoch() {
         int e = epoch++;
-        int[] order = new int[numItems];
-        for (int i = 0; i < numItems; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            order = Splitters.permutation(numItems, new Random(mix(seed, e, -1)));
+        int[] order = source.order(e, shuffle, new Random(mix(seed, e, -1)));
+        if (order.length != numItems) {
+            throw new IllegalStateException("the sample source ordered " + order.length + " of its " + numItems
+                    + " samples");
         }
         return new EpochIterator(order, e);
     }
@@ -151,7 +145,7 @@ public final class DataLoader {
 
     /** A readable name of the item at position {@code i} of this loader (e.g. its file path). */
     public String describe(int i) {
-        return describe.apply(i);
+        return source.describe(i);
     }
 
     /** Copies a host batch to the engine and runs the blocks' and the user's batch transforms. */
@@ -178,16 +172,16 @@ public final class DataLoader {
         for (int i : idx) {
             List<Object> s;
             try {
-                s = samples.apply(i);
+                s = source.sample(i, epochNumber);
                 Random rng = new Random(mix(seed, epochNumber, i));
                 for (ItemTransform t : itemTransforms) {
                     s = t.apply(s, split, rng);
                 }
             } catch (DataException e) {
-                throw e.getMessage().contains(describe.apply(i)) ? e
-                        : new DataException("item " + describe.apply(i) + ": " + e.getMessage(), e);
+                throw e.getMessage().contains(source.describe(i)) ? e
+                        : new DataException("item " + source.describe(i) + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                throw new DataException("item " + describe.apply(i) + ": " + e, e);
+                throw new DataException("item " + source.describe(i) + ": " + e, e);
             }
             rows.add(s);
         }
@@ -204,7 +198,7 @@ public final class DataLoader {
                 t = blocks.get(j).collate(column);
             } catch (DataException e) {
                 throw new DataException("collating a batch (" + blocks.get(j).name() + ", first item "
-                        + describe.apply(idx[0]) + "): " + e.getMessage(), e);
+                        + source.describe(idx[0]) + "): " + e.getMessage(), e);
             }
             (j < nInputs ? xs : ys).add(t);
         }
@@ -302,6 +296,6 @@ public final class DataLoader {
 
     /** Unmodifiable view used by summaries. */
     List<Object> sampleForSummary(int i) {
-        return Collections.unmodifiableList(samples.apply(i));
+        return Collections.unmodifiableList(source.sample(i, 0));
     }
 }

@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Kernels;
 
 /** Lookup table of {@code n} vectors of size {@code dim}; fastai's init: truncated normal, std 0.01. */
 public final class Embedding extends Module {
@@ -29,6 +28,6 @@ public final class Embedding extends Module {
     /** Rows of {@code weight} (n, dim) at integer {@code indices} of any shape (F.embedding). */
     public static NDArray lookup(NDArray indices, NDArray weight) {
         NDArray idx = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
-        return JniUtils.embedding((PtNDArray) idx, (PtNDArray) weight, false);
+        return Kernels.embedding(idx, weight);
     }
 }

@@ -18,7 +18,7 @@ public final class DataLoaders implements AutoCloseable {
     private DataLoader train;
     private DataLoader valid;
     private final DataLoaderOptions options;
-    private final List<ItemTransform> itemTransforms;
+    private List<ItemTransform> itemTransforms;
     private List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
 
@@ -66,9 +66,17 @@ public final class DataLoaders implements AutoCloseable {
         this.valid = loader(validSource, Split.VALID, false, false);
     }
 
+<<<<<<< HEAD
     private DataLoader loader(SampleSource source, Split split, boolean shuffle, boolean dropLast) {
         return new DataLoader(source, split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
                 batchTransforms, pool, options.prefetchBatches());
+=======
+    private <I> DataLoader loader(Datasets<I> ds, int[] idx, Split split, boolean shuffle, boolean dropLast) {
+        DataLoader.Items items = new DataLoader.Items(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]),
+                ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(items, split, shuffle, dropLast, options, itemTransforms,
+                batchTransforms, pool));
+>>>>>>> main
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */
@@ -132,6 +140,18 @@ public final class DataLoaders implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Appends an item transform to both loaders (after those there); a vision learner trained without a resize
+     * appends one to its images' size this way, so that an exported model resizes its inputs as in training.
+     */
+    public void addItemTransform(ItemTransform transform) {
+        List<ItemTransform> all = new ArrayList<>(itemTransforms);
+        all.add(transform);
+        itemTransforms = List.copyOf(all);
+        train = train.withTransforms(itemTransforms, batchTransforms);
+        valid = valid.withTransforms(itemTransforms, batchTransforms);
+    }
+
     /** Class names of the target (empty for regression). */
     public List<String> vocab() {
         return datasets.vocab();
@@ -151,6 +171,7 @@ public final class DataLoaders implements AutoCloseable {
     public DataLoader testDl(List<?> items) {
         Datasets<Object> ds = (Datasets<Object>) datasets;
         List<Object> its = new ArrayList<>(items);
+<<<<<<< HEAD
         SampleSource source = new SampleSource() {
             @Override
             public int numItems() {
@@ -178,6 +199,12 @@ public final class DataLoaders implements AutoCloseable {
             }
         };
         return loader(source, Split.VALID, false, false);
+=======
+        DataLoader.Items inputs = new DataLoader.Items(i -> ds.encodeInputs(its.get(i)), its.size(),
+                i -> String.valueOf(its.get(i)), ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(inputs, Split.VALID, false, false, options, itemTransforms,
+                batchTransforms, pool));
+>>>>>>> main
     }
 
     /** Draws up to {@code maxItems} of a training batch with their labels into a PNG grid (fastai's show_batch). */

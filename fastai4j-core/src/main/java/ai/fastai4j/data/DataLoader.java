@@ -35,41 +35,12 @@ public final class DataLoader {
     private final int prefetch;
     private int epoch;
 
-<<<<<<< HEAD
-    DataLoader(SampleSource source, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
-            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
-            int prefetch) {
-        this.source = source;
-        this.numItems = source.numItems();
-        this.blocks = List.copyOf(source.blocks());
-        this.nInputs = source.nInputs();
-        this.split = split;
-        this.shuffle = shuffle;
-        this.dropLast = dropLast;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.itemTransforms = List.copyOf(itemTransforms);
-        this.batchTransforms = List.copyOf(batchTransforms);
-        this.pool = pool;
-        this.prefetch = prefetch;
-=======
     /**
-     * The items a loader batches: item {@code i} (0 to {@code size - 1}) as its blocks' raw values, its name for
-     * error messages, and the blocks (inputs first) that collate them.
-     */
-    record Items(IntFunction<List<Object>> samples, int size, IntFunction<String> describe, List<TransformBlock> blocks,
-            int nInputs) {
-        Items {
-            blocks = List.copyOf(blocks);
-        }
-    }
-
-    /**
-     * Everything a loader is made of: its items, the split whose transforms it runs, whether it shuffles and drops
+     * Everything a loader is made of: its samples (a {@link SampleSource}), the split whose transforms it runs, whether it shuffles and drops
      * the last partial batch, the options (batch size, seed, prefetch), the transforms and the loader threads
      * (shared with the other loaders of the same {@link DataLoaders}; none to load on the calling thread).
      */
-    record Setup(Items items, Split split, boolean shuffle, boolean dropLast, DataLoaderOptions options,
+    record Setup(SampleSource items, Split split, boolean shuffle, boolean dropLast, DataLoaderOptions options,
             List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool) {
         Setup {
             itemTransforms = List.copyOf(itemTransforms);
@@ -89,11 +60,10 @@ public final class DataLoader {
 
     DataLoader(Setup setup) {
         this.setup = setup;
-        this.samples = setup.items().samples();
-        this.numItems = setup.items().size();
-        this.describe = setup.items().describe();
-        this.blocks = setup.items().blocks();
-        this.nInputs = setup.items().nInputs();
+        this.source = setup.items();
+        this.numItems = source.numItems();
+        this.blocks = List.copyOf(source.blocks());
+        this.nInputs = source.nInputs();
         this.split = setup.split();
         this.shuffle = setup.shuffle();
         this.dropLast = setup.dropLast();
@@ -103,7 +73,6 @@ public final class DataLoader {
         this.batchTransforms = setup.batchTransforms();
         this.pool = setup.pool();
         this.prefetch = setup.options().prefetchBatches();
->>>>>>> main
     }
 
     /** Number of batches in one epoch. */
@@ -145,27 +114,17 @@ public final class DataLoader {
      * test-time augmentation). Never shuffled, nothing dropped.
      */
     public DataLoader withSplitMode(Split mode) {
-<<<<<<< HEAD
-        return new DataLoader(source, mode, false, false, batchSize, seed, itemTransforms, batchTransforms, pool,
-                prefetch);
-=======
         return new DataLoader(setup.withSplitMode(mode));
->>>>>>> main
     }
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-<<<<<<< HEAD
-        DataLoader d = new DataLoader(source, split, shuffle, dropLast, batchSize, seed, itemTransforms, transforms,
-                pool, prefetch);
-=======
         return withTransforms(setup.itemTransforms(), transforms);
     }
 
     /** This loader with other item and batch transforms (same items, order, seed and loader threads). */
     DataLoader withTransforms(List<ItemTransform> items, List<BatchTransform> transforms) {
         DataLoader d = new DataLoader(setup.withTransforms(items, transforms));
->>>>>>> main
         d.epoch = epoch;
         return d;
     }

@@ -66,17 +66,9 @@ public final class DataLoaders implements AutoCloseable {
         this.valid = loader(validSource, Split.VALID, false, false);
     }
 
-<<<<<<< HEAD
     private DataLoader loader(SampleSource source, Split split, boolean shuffle, boolean dropLast) {
-        return new DataLoader(source, split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
-                batchTransforms, pool, options.prefetchBatches());
-=======
-    private <I> DataLoader loader(Datasets<I> ds, int[] idx, Split split, boolean shuffle, boolean dropLast) {
-        DataLoader.Items items = new DataLoader.Items(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]),
-                ds.blocks(), ds.nInputs());
-        return new DataLoader(new DataLoader.Setup(items, split, shuffle, dropLast, options, itemTransforms,
+        return new DataLoader(new DataLoader.Setup(source, split, shuffle, dropLast, options, itemTransforms,
                 batchTransforms, pool));
->>>>>>> main
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */
@@ -171,7 +163,6 @@ public final class DataLoaders implements AutoCloseable {
     public DataLoader testDl(List<?> items) {
         Datasets<Object> ds = (Datasets<Object>) datasets;
         List<Object> its = new ArrayList<>(items);
-<<<<<<< HEAD
         SampleSource source = new SampleSource() {
             @Override
             public int numItems() {
@@ -199,12 +190,6 @@ public final class DataLoaders implements AutoCloseable {
             }
         };
         return loader(source, Split.VALID, false, false);
-=======
-        DataLoader.Items inputs = new DataLoader.Items(i -> ds.encodeInputs(its.get(i)), its.size(),
-                i -> String.valueOf(its.get(i)), ds.blocks(), ds.nInputs());
-        return new DataLoader(new DataLoader.Setup(inputs, Split.VALID, false, false, options, itemTransforms,
-                batchTransforms, pool));
->>>>>>> main
     }
 
     /** Draws up to {@code maxItems} of a training batch with their labels into a PNG grid (fastai's show_batch). */

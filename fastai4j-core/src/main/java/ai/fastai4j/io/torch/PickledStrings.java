@@ -1,4 +1,4 @@
-package ai.fastai4j.nn.io;
+package ai.fastai4j.io.torch;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Learner;
-import ai.fastai4j.nn.io.SafetensorsIO;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.text.SpecialTokens;
 import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.data.TextDecoder;
@@ -55,7 +55,7 @@ public final class LanguageModelLearner extends Learner {
         Path f = path().resolve("models").resolve(name + ".safetensors");
         try {
             Files.createDirectories(f.getParent());
-            SafetensorsIO.write(lm.encoder().stateDict(), Map.of("format", "fastai4j-awd-lstm-encoder"), f);
+            Safetensors.write(lm.encoder().stateDict(), Map.of("format", "fastai4j-awd-lstm-encoder"), f);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the encoder to " + f, e);
         }

@@ -3,7 +3,7 @@ package ai.fastai4j.text.learner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.learner.Learner;
-import ai.fastai4j.nn.io.SafetensorsIO;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.models.TextClassifierModel;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class TextClassifierLearner extends Learner {
 
     public void loadEncoder(Path file) {
         try (NDManager tmp = NDManager.newBaseManager()) {
-            Map<String, NDArray> state = SafetensorsIO.read(file, tmp);
+            Map<String, NDArray> state = Safetensors.read(file, tmp);
             try {
                 classifier.encoder().module().loadStateDict(state, true);
             } catch (IllegalArgumentException e) {

@@ -11,7 +11,7 @@ public final class PadInput {
      * fastai's {@code pad_input_chunk}: pads every sequence to the longest one with {@code padIdx}; with
      * {@code padFirst} the padding goes before the text in whole chunks of {@code seqLen} and the rest
      * ({@code missing % seqLen}) after it, so a chunked encoder that reads {@code seqLen} tokens at a time sees
-     * whole chunks of padding first (without {@code padFirst}: the rest before the whole chunks, after the text).
+     * whole chunks of padding first (without {@code padFirst}: all the padding after the text).
      *
      * @return row-major {@code [n, maxLen]}
      */
@@ -26,8 +26,7 @@ public final class PadInput {
             int[] s = seqs.get(r);
             int missing = maxLen - s.length;
             int chunks = missing / seqLen * seqLen;
-            int rest = missing % seqLen;
-            int at = r * maxLen + (padFirst ? chunks : rest);
+            int at = r * maxLen + (padFirst ? chunks : 0);
             for (int i = 0; i < s.length; i++) {
                 out[at + i] = s[i];
             }

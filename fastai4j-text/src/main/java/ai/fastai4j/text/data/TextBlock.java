@@ -42,6 +42,7 @@ public final class TextBlock implements TransformBlock {
     private final int seqLen;
     private final TokenCache cache;
     private final int workers;
+    private final int maxLen;
     private final Map<Object, List<String>> memo = new ConcurrentHashMap<>();
 
     private TextBlock(Builder b) {
@@ -53,6 +54,7 @@ public final class TextBlock implements TransformBlock {
         this.seqLen = b.seqLen;
         this.cache = b.cache;
         this.workers = b.workers;
+        this.maxLen = b.maxLen;
     }
 
     /** A block for language modelling (fastai's {@code is_lm=True}). */
@@ -77,6 +79,11 @@ public final class TextBlock implements TransformBlock {
         return tokenizer;
     }
 
+    /** Most tokens a text may have (0: no limit; blocks read from a model file have one). */
+    public int maxLen() {
+        return maxLen;
+    }
+
     /** The vocabulary given to this block, if any (else each dataset learns its own). */
     public Optional<Vocab> givenVocab() {
         return Optional.ofNullable(vocab);
@@ -85,7 +92,7 @@ public final class TextBlock implements TransformBlock {
     @Override
     public List<Transform<?, ?>> typeTransforms() {
         Numericalize num = vocab != null ? new Numericalize(vocab) : new Numericalize(minFreq, maxVocab);
-        return List.of(new Tokenize(tokenizer, cache, workers, memo), num);
+        return List.of(new Tokenize(tokenizer, cache, workers, memo, maxLen), num);
     }
 
     @Override
@@ -145,7 +152,7 @@ public final class TextBlock implements TransformBlock {
      * the disk cache, so later encodes are look-ups.
      */
     public void pretokenize(List<?> raws) {
-        new Tokenize(tokenizer, cache, workers, memo).pretokenize(raws);
+        new Tokenize(tokenizer, cache, workers, memo, maxLen).pretokenize(raws);
     }
 
     /** The {@link Numericalize} of the first input block of {@code ds} (holds the learned vocabulary). */
@@ -183,6 +190,7 @@ public final class TextBlock implements TransformBlock {
         private int seqLen = DEFAULT_SEQ_LEN;
         private TokenCache cache;
         private int workers = Runtime.getRuntime().availableProcessors();
+        private int maxLen;
 
         private Builder(boolean lm) {
             this.lm = lm;
@@ -233,6 +241,18 @@ public final class TextBlock implements TransformBlock {
         /** Threads that tokenize a corpus. */
         public Builder workers(int n) {
             this.workers = Math.max(1, n);
+            return this;
+        }
+
+        /**
+         * Refuses texts of more than {@code n} tokens (0: no limit); a served model's bound on the cost of one
+         * text. fastai's classifier pools the last {@code 72 * 20} tokens.
+         */
+        public Builder maxLen(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxLen must be >= 0, got " + n);
+            }
+            this.maxLen = n;
             return this;
         }
 

@@ -35,6 +35,7 @@ public final class TextDecoder {
         StringBuilder sb = new StringBuilder();
         boolean maj = false;
         boolean up = false;
+        boolean upWord = false;
         boolean noSpace = true;
         boolean openQuote = false;
         for (int i = 0; i < tokens.size(); i++) {
@@ -56,21 +57,26 @@ public final class TextDecoder {
                 up = true;
                 continue;
             }
+            String base = t;
             if ((t.equals(TK_REP) || t.equals(TK_WREP)) && i + 2 < tokens.size() && isInt(tokens.get(i + 1))) {
                 int n = Math.min(Integer.parseInt(tokens.get(i + 1)), 1000);
                 String w = tokens.get(i + 2);
+                base = w;
                 t = t.equals(TK_REP) ? w.repeat(n) : String.join(" ", java.util.Collections.nCopies(n, w));
                 i += 2;
             }
-            if (up) {
+            boolean contraction = t.startsWith("'") || t.startsWith("’") || t.equals("n't") || t.equals("n’t");
+            if (up || (contraction && upWord)) {
+                // xxup stood before the whole word; its contraction ("I'M" is "i 'm") was split off by tokenizing
                 t = t.toUpperCase(Locale.ROOT);
             } else if (maj && !t.isEmpty()) {
                 t = t.substring(0, 1).toUpperCase(Locale.ROOT) + t.substring(1);
             }
+            upWord = up || (contraction && upWord);
             maj = false;
             up = false;
             boolean quote = t.equals("\"");
-            boolean attach = noSpace || NO_SPACE_BEFORE.contains(t) || (quote && openQuote);
+            boolean attach = noSpace || contraction || NO_SPACE_BEFORE.contains(base) || (quote && openQuote);
             if (!attach && sb.length() > 0) {
                 sb.append(' ');
             }

@@ -20,28 +20,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * fastai's {@code Tokenizer} transform: a raw text (a {@code String}, or a {@code Path} to a UTF-8 text file) to
  * its tokens. A corpus is tokenized once, in parallel and through the on-disk {@link TokenCache} when one is set:
  * {@link #setup} does it for the training texts, {@link #pretokenize} for any others (the text data loaders pass
- * the whole corpus); later encodes are look-ups. Decoding gives readable text ({@link TextDecoder}).
+ * the whole corpus); later encodes are look-ups. Decoding gives readable text ({@link TextDecoder}). A block
+ * read from a model file limits the length of a text ({@code max_len} tokens, and 20 characters a token before
+ * tokenizing), so the cost of one text is bounded by the model.
  */
 public final class Tokenize implements Transform<Object, List<String>> {
     private final Tokenizer tokenizer;
     private final TokenCache cache;
     private final int workers;
     private final Map<Object, List<String>> memo;
+    private final int maxTokens;
 
     /**
      * @param cache where tokenized corpora are kept on disk, or null for none
      * @param memo tokens already known, by raw value (shared by the transforms of one text block)
      */
-    Tokenize(Tokenizer tokenizer, TokenCache cache, int workers, Map<Object, List<String>> memo) {
+    Tokenize(Tokenizer tokenizer, TokenCache cache, int workers, Map<Object, List<String>> memo, int maxTokens) {
         this.tokenizer = tokenizer;
         this.cache = cache;
         this.workers = Math.max(1, workers);
         this.memo = memo;
+        this.maxTokens = maxTokens;
     }
+
+    /** Characters a token may take on average in a text under a token limit (checked before tokenizing). */
+    public static final int MAX_CHARS_PER_TOKEN = 20;
 
     /** A tokenize transform with no disk cache, as used at inference. */
     public static Tokenize of(Tokenizer tokenizer) {
-        return new Tokenize(tokenizer, null, 1, new ConcurrentHashMap<>());
+        return new Tokenize(tokenizer, null, 1, new ConcurrentHashMap<>(), 0);
     }
 
     public Tokenizer tokenizer() {
@@ -76,7 +83,20 @@ public final class Tokenize implements Transform<Object, List<String>> {
     @Override
     public List<String> encode(Object raw) {
         List<String> known = memo.get(raw);
-        return known != null ? known : tokenizer.tokenize(readText(raw));
+        if (known != null) {
+            return known;
+        }
+        String text = readText(raw);
+        if (maxTokens > 0 && text.length() > (long) maxTokens * MAX_CHARS_PER_TOKEN) {
+            throw new DataException("the text has " + text.length() + " characters, more than this model's limit of "
+                    + (long) maxTokens * MAX_CHARS_PER_TOKEN + " (" + maxTokens + " tokens)");
+        }
+        List<String> tokens = tokenizer.tokenize(text);
+        if (maxTokens > 0 && tokens.size() > maxTokens) {
+            throw new DataException("the text has " + tokens.size() + " tokens, more than this model's limit of "
+                    + maxTokens);
+        }
+        return tokens;
     }
 
     /** Readable text from tokens. */

@@ -30,6 +30,7 @@ public final class WordTokenizer implements BaseTokenizer {
 
     private static final Pattern PREFIX = Pattern.compile("^(?:§|%|=|—|–|\\+(?![0-9])|[" + PUNCT + "]|\\.\\.+|…|["
             + QUOTES + "]|" + CURRENCY + "|" + ICONS + ")");
+    private static final int SUFFIX_WINDOW = 8;
     private static final Pattern SUFFIX = Pattern.compile("(?:\\.\\.+|…|[" + PUNCT + "]|[" + QUOTES + "]|" + ICONS
             + "|'s|'S|’s|’S|—|–|(?<=[0-9])\\+|(?<=°[FfCcKk])\\.|(?<=[0-9])(?:" + CURRENCY + ")|(?<=[0-9])(?:" + UNITS
             + ")|(?<=[0-9\\p{Ll}%²\\-+" + PUNCT + QUOTES + "|])\\.|(?<=\\p{Lu}\\p{Lu})\\.)$");
@@ -135,7 +136,7 @@ public final class WordTokenizer implements BaseTokenizer {
             List<String> sp = specials.get(str);
             if (sp != null) {
                 out.addAll(sp);
-            } else if (allLetters(str) || URL.matcher(str).matches()) {
+            } else if (allLetters(str) || maybeUrl(str) && URL.matcher(str).matches()) {
                 out.add(str);
             } else {
                 splitInfixes(str, out);
@@ -167,16 +168,53 @@ public final class WordTokenizer implements BaseTokenizer {
     }
 
     private static int prefixLength(String s) {
+        char c = s.charAt(0);
+        if (Character.isLetterOrDigit(c) && c != 'U' && c != 'C' && c != 'A') {
+            return 0; // only the currencies US$, C$ and A$ start with a letter
+        }
         Matcher m = PREFIX.matcher(s);
         return m.lookingAt() ? m.end() : 0;
     }
 
+    /**
+     * Length of the suffix: the leftmost position from which a suffix pattern matches to the end (Python's
+     * {@code re.search} on patterns anchored at the end). Every suffix is at most a few characters long except a
+     * run of periods, so only the last {@link #SUFFIX_WINDOW} positions (and the start of a final run of periods)
+     * are tried, instead of scanning the whole piece.
+     */
     private static int suffixLength(String s) {
-        if (s.isEmpty()) {
+        int n = s.length();
+        if (n == 0) {
             return 0;
         }
+        int from = Math.max(0, n - SUFFIX_WINDOW);
+        int dots = n;
+        while (dots > 0 && s.charAt(dots - 1) == '.') {
+            dots--;
+        }
+        if (n - dots >= 2) {
+            from = Math.min(from, dots);
+        }
         Matcher m = SUFFIX.matcher(s);
-        return m.find() ? s.length() - m.start() : 0;
+        m.useTransparentBounds(true);
+        m.useAnchoringBounds(false);
+        for (int start = from; start < n; start++) {
+            // a suffix starts with a non-alphanumeric character, or (units, currency) right after a digit
+            if (Character.isLetterOrDigit(s.charAt(start)) && (start == 0 || !Character.isDigit(s.charAt(start - 1)))) {
+                continue;
+            }
+            m.region(start, n);
+            if (m.lookingAt()) {
+                return n - start;
+            }
+        }
+        return 0;
+    }
+
+    /** A URL or e-mail address has a period followed by a letter (its top-level domain); checked first for speed. */
+    private static boolean maybeUrl(String s) {
+        int dot = s.indexOf('.');
+        return dot > 0 && dot < s.length() - 2;
     }
 
     private static boolean allLetters(String s) {

@@ -2,6 +2,7 @@
 # weight dropout on weight_hh, tied decoder with output dropout, AR/TAR regularizer alpha 2 beta 1, Adam with
 # decoupled weight decay 0.01, betas (0.9, 0.99), eps 1e-5) in plain PyTorch, trained on random tokens; prints
 # tokens per second. Usage: awd_lstm_speed.py VOCAB EMB HID LAYERS BS SEQ STEPS WARMUP [DROP_MULT]
+import os
 import sys
 import time
 
@@ -12,6 +13,7 @@ vocab, emb, hid, n_layers, bs, seq, steps, warmup = map(int, sys.argv[1:9])
 drop_mult = float(sys.argv[9]) if len(sys.argv) > 9 else 1.0
 output_p, hidden_p, input_p, embed_p, weight_p = [p * drop_mult for p in (0.1, 0.15, 0.25, 0.02, 0.2)]
 torch.manual_seed(0)
+torch.set_num_threads(int(os.environ.get('THREADS', '2')))  # DJL's libtorch uses 2 intra-op threads here
 
 
 def mask(x, size, p):

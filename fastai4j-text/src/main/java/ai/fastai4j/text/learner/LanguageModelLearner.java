@@ -13,6 +13,7 @@ import ai.fastai4j.text.data.TextDecoder;
 import ai.fastai4j.text.data.Vocab;
 import ai.fastai4j.text.models.AwdLstmWeights;
 import ai.fastai4j.text.models.LanguageModel;
+import ai.fastai4j.text.models.TextPretrained;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,6 +72,16 @@ public final class LanguageModelLearner extends Learner {
         AwdLstmWeights.Report r = AwdLstmWeights.load(pth, itosPkl, lm, textDls.vocab().itos());
         freeze();
         return r;
+    }
+
+    /**
+     * fastai's {@code language_model_learner(pretrained=True)}: fetches {@link TextPretrained#WT103_FWD} (locally
+     * or by download) and {@link #loadPretrained(Path, Path) loads} it. The model must have WT103's sizes
+     * (fastai's LM config).
+     */
+    public AwdLstmWeights.Report loadPretrainedWt103() throws IOException {
+        TextPretrained.ModelFiles f = TextPretrained.fetch(TextPretrained.WT103_FWD);
+        return loadPretrained(f.weights(), f.vocab());
     }
 
     /** fastai's {@code predict}: the prompt followed by {@code nWords} sampled words (no xxunk), as text. */

@@ -57,7 +57,7 @@ final class ResultsView {
                         throw new IllegalArgumentException("showResults needs a loader with targets");
                     }
                     NDArray decoded = learn.lossFunction().decode(learn.lossFunction().activation(
-                            learn.model().forward(b.xb())));
+                            learn.model().call(b.xb())));
                     Batch shown = dl.decodeBatch(b);
                     for (int i = 0; i < hb.size() && images.size() < n; i++) {
                         Object actual = ds.decode(nInputs, yBlock.fromTensor(b.targets().get(0), i));

@@ -177,6 +177,15 @@ public final class TrainingReport {
             if (interp.canDrawItems()) {
                 h.p("Titles: predicted/actual, then loss / probability of the prediction.");
                 h.img(interp.plotTopLosses(topLosses, dir.resolve("top_losses.png")), "top losses");
+                if (learn.model().children().containsKey("0") && learn.model().children().size() > 1) {
+                    try {
+                        Path cam = interp.plotTopLossesCam(learn, topLosses, dir.resolve("top_losses_gradcam.png"));
+                        h.p("Where the model looked: Grad-CAM of the predicted class over the body's activations.");
+                        h.img(cam, "top losses with Grad-CAM");
+                    } catch (IllegalArgumentException e) {
+                        h.p("No Grad-CAM: " + e.getMessage()); // a body without (N, C, H, W) activations
+                    }
+                }
             }
             List<List<String>> rows = new ArrayList<>();
             for (TopLoss t : interp.topLosses(topLosses)) {

@@ -84,6 +84,13 @@ public final class Parameter implements AutoCloseable {
         }
     }
 
+    /** Zeroes the accumulated gradient (nothing when this parameter has none). */
+    public void zeroGrad() {
+        if (data.hasGradient() && data instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+            ai.djl.pytorch.jni.JniUtils.zeroGrad(pt);
+        }
+    }
+
     @Override
     public void close() {
         data.close();

@@ -206,9 +206,8 @@ public final class Cam {
     }
 
     private static Maps plainMaps(Module model, Linear lin, Batch b, Module layer, int[] classes, int from) {
-        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try (Hook<NDArray> act = Hook.output(layer)) {
+        try (ai.fastai4j.engine.NoGrad noGrad = ai.fastai4j.engine.NoGrad.enter();
+                Hook<NDArray> act = Hook.output(layer)) {
             model.call(b.xb());
             NDArray a = act.stored();
             checkMaps(a, layer);
@@ -221,8 +220,6 @@ public final class Cam {
             NDArray rowsW = lin.weight().data().get(a.getManager().create(cls)); // (N, C)
             NDArray maps = rowsW.reshape(n, c, 1, 1).mul(a).sum(new int[] {1});
             return rows(maps, a);
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
         }
     }
 

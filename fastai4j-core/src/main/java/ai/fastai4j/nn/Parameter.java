@@ -83,8 +83,8 @@ public final class Parameter implements AutoCloseable {
 
     /** Zeroes the accumulated gradient (nothing when this parameter has none). */
     public void zeroGrad() {
-        if (data.hasGradient() && data instanceof ai.djl.pytorch.engine.PtNDArray pt) {
-            ai.djl.pytorch.jni.JniUtils.zeroGrad(pt);
+        if (data.hasGradient()) {
+            ai.fastai4j.engine.Gradients.zero(data);
         }
     }
 

@@ -28,13 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
 class DynamicUnetTest {
     static final String PYTHON = "/usr/bin/python3";
 
+    /** A torchvision-style ResNet body (7x7 stride-2 stem, max pool, four stages) narrow enough to be quick. */
+    static ai.fastai4j.nn.Sequential tinyResNetBody(NDManager m, int nIn) {
+        return ai.fastai4j.vision.models.ResNet.builder().block(ai.fastai4j.vision.models.ResNet.Block.BASIC)
+                .layers(1, 1, 1, 1).widths(8, 16, 32, 64).stem(8, 7, 2, true).inChannels(nIn).buildBody(m);
+    }
+
     @Test
     void outputHasTheInputsHeightAndWidthForEvenAndOddSizes() {
         int[][] sizes = {{64, 64}, {65, 65}, {57, 71}, {32, 48}, {33, 40}};
         try (NDManager m = NDManager.newBaseManager()) {
             for (int[] hw : sizes) {
                 Engine.getInstance().setRandomSeed(1);
-                try (DynamicUnet unet = new DynamicUnet(m, Arch.RESNET18.createBody(m, 3), 3, 5, hw[0], hw[1],
+                try (DynamicUnet unet = new DynamicUnet(m, tinyResNetBody(m, 3), 3, 5, hw[0], hw[1],
                         DynamicUnet.Config.defaults());
                         NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
@@ -50,7 +56,7 @@ class DynamicUnetTest {
     @Test
     void selfAttentionBlurAndNoLastCrossKeepTheShape() {
         try (NDManager m = NDManager.newBaseManager();
-                DynamicUnet unet = new DynamicUnet(m, Arch.RESNET18.createBody(m, 1), 1, 3, 45, 45,
+                DynamicUnet unet = new DynamicUnet(m, tinyResNetBody(m, 1), 1, 3, 45, 45,
                         DynamicUnet.Config.defaults().withBlur(true).withSelfAttention(true).withLastCross(false));
                 NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -115,19 +121,21 @@ class DynamicUnetTest {
     void pixelShuffleEqualsTorchsExactly(@TempDir Path dir) throws Exception {
         Engine.getInstance().setRandomSeed(9);
         try (NDManager m = NDManager.newBaseManager()) {
-            for (int r : new int[] {2, 3}) {
-                Shape in = new Shape(2, 3 * r * r, 4, 5);
-                NDArray x = m.randomNormal(in);
+            StringBuilder script = new StringBuilder("import numpy as np, torch, torch.nn.functional as F\n");
+            NDArray[] xs = new NDArray[4];
+            for (int r = 2; r <= 3; r++) {
+                xs[r] = m.randomNormal(new Shape(2, 3 * r * r, 4, 5));
                 Path xf = dir.resolve("x" + r + ".bin");
-                Path yf = dir.resolve("y" + r + ".bin");
-                Files.write(xf, bytes(x.toFloatArray()));
-                String script = "import numpy as np, torch, torch.nn.functional as F\n"
-                        + "x = torch.from_numpy(np.fromfile('" + xf + "', dtype='<f4').reshape(2, " + (3 * r * r)
-                        + ", 4, 5))\n"
-                        + "F.pixel_shuffle(x, " + r + ").numpy().astype('<f4').tofile('" + yf + "')\n";
-                python(script);
-                float[] expected = floats(Files.readAllBytes(yf));
-                NDArray y = UnetLayers.pixelShuffle(x, r);
+                Files.write(xf, bytes(xs[r].toFloatArray()));
+                script.append("x = torch.from_numpy(np.fromfile('").append(xf).append("', dtype='<f4').reshape(2, ")
+                        .append(3 * r * r).append(", 4, 5))\n")
+                        .append("F.pixel_shuffle(x, ").append(r).append(").numpy().astype('<f4').tofile('")
+                        .append(dir.resolve("y" + r + ".bin")).append("')\n");
+            }
+            python(script.toString());
+            for (int r = 2; r <= 3; r++) {
+                float[] expected = floats(Files.readAllBytes(dir.resolve("y" + r + ".bin")));
+                NDArray y = UnetLayers.pixelShuffle(xs[r], r);
                 assertEquals(new Shape(2, 3, 4 * r, 5 * r), y.getShape());
                 assertArrayEquals(expected, y.toFloatArray(), 0f);
             }

@@ -92,6 +92,24 @@ public final class Heatmaps {
         return out;
     }
 
+    /**
+     * A mask picture laid over {@code picture} at half opacity where it is not black (black, code 0, is usually
+     * the background and leaves the picture as it is).
+     */
+    public static BufferedImage overlayMask(BufferedImage picture, BufferedImage mask) {
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = picture.getRGB(x, y) & 0xffffff;
+                int m = x < mask.getWidth() && y < mask.getHeight() ? mask.getRGB(x, y) & 0xffffff : 0;
+                out.setRGB(x, y, m == 0 ? p : blend(p, m, 0.5));
+            }
+        }
+        return out;
+    }
+
     /** Blends two RGB colours: {@code (1 - alpha) * a + alpha * b}. */
     public static int blend(int a, int b, double alpha) {
         int r = (int) Math.round(((a >> 16) & 0xff) * (1 - alpha) + ((b >> 16) & 0xff) * alpha);

@@ -93,7 +93,7 @@ class ChecksumsTest {
     @Test
     void registryEntriesAreWellFormed() {
         for (DatasetSpec spec : List.of(URLs.FASHION_MNIST, URLs.FASHION_MNIST_SAMPLE, URLs.MNIST_SAMPLE, URLs.PETS,
-                URLs.IMAGENETTE_160)) {
+                URLs.IMAGENETTE_160, URLs.CAMVID_TINY, URLs.CAMVID)) {
             assertTrue(spec.verified(), spec.name());
         }
         assertEquals(4, URLs.FASHION_MNIST.resources().size());

@@ -41,8 +41,9 @@ public final class Hook<T> implements AutoCloseable {
     private Module.HookHandle handle;
     private NDManager keepManager;
     private volatile T stored;
+    private ThreadLocal<T> perThread;
     private NDArray gradProbe;
-    private boolean removed;
+    private volatile boolean removed;
 
     private Hook(Module module, HookFunction<T> fn, boolean detach, boolean backward) {
         this.module = Objects.requireNonNull(module, "module");
@@ -90,8 +91,37 @@ public final class Hook<T> implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keeps what each thread's forward stored apart: {@link #stored()} answers the calling thread's last value, so
+     * that one model can run on several threads at once (an inference server's workers) while a layer reads the
+     * hook during the forward, as a U-Net's cross connections do. Call before the first forward. Returns this.
+     */
+    public synchronized Hook<T> perThread() {
+        if (perThread == null) {
+            perThread = new ThreadLocal<>();
+        }
+        return this;
+    }
+
+    private NDArray onForward(Module m, NDList input, NDArray output) {
+        ThreadLocal<T> local = perThread;
+        if (local != null && !backward && keepManager == null) {
+            local.set(fn.apply(m, detach ? detached(input) : input, detach ? output.stopGradient() : output));
+            return output;
+        }
+        return onForwardShared(m, input, output);
+    }
+
+    private static NDList detached(NDList input) {
+        NDList in = new NDList(input.size());
+        for (NDArray a : input) {
+            in.add(a.stopGradient());
+        }
+        return in;
+    }
+
     @SuppressWarnings("unchecked")
-    private synchronized NDArray onForward(Module m, NDList input, NDArray output) {
+    private synchronized NDArray onForwardShared(Module m, NDList input, NDArray output) {
         if (backward) {
             NDArray probe = output.zerosLike();
             probe.setRequiresGradient(true);
@@ -122,7 +152,16 @@ public final class Hook<T> implements AutoCloseable {
      * from the last backward pass (null when none ran since the last forward).
      */
     @SuppressWarnings("unchecked")
-    public synchronized T stored() {
+    public T stored() {
+        ThreadLocal<T> local = perThread;
+        if (local != null && !backward && keepManager == null) {
+            return removed ? null : local.get();
+        }
+        return storedShared();
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized T storedShared() {
         if (backward && stored == null && gradProbe != null && !gradProbe.isReleased()) {
             NDArray g = gradProbe.getGradient();
             if (keepManager != null) {
@@ -153,6 +192,9 @@ public final class Hook<T> implements AutoCloseable {
         handle = null;
         stored = null;
         gradProbe = null;
+        if (perThread != null) {
+            perThread.remove();
+        }
         if (keepManager != null) {
             keepManager.close();
             keepManager = null;

@@ -69,6 +69,12 @@ public final class Hooks<T> implements AutoCloseable, Iterable<Hook<T>> {
         return this;
     }
 
+    /** Makes every hook keep each thread's values apart ({@link Hook#perThread()}). */
+    public Hooks<T> perThread() {
+        hooks.forEach(Hook::perThread);
+        return this;
+    }
+
     public Hook<T> get(int i) {
         return hooks.get(i);
     }

@@ -28,8 +28,8 @@ import java.util.List;
  * concatenation with the input ({@code MergeLayer(dense=True)}) and a {@link ResBlock}, and a final 1x1 ConvLayer
  * to {@code nOut} channels. The output has the input's height and width, odd sizes included.
  *
- * <p>The hooks hold the last forward's activations, so one model runs one forward at a time (as a training loop
- * or an inference queue does). {@link #close()} removes the hooks and frees the weights.
+ * <p>The hooks keep each thread's activations apart ({@link Hook#perThread()}), so several threads may run the
+ * model at once (an inference server's workers). {@link #close()} removes the hooks and frees the weights.
  */
 public final class DynamicUnet extends Module {
     private final List<Module> layers = new ArrayList<>();
@@ -70,7 +70,7 @@ public final class DynamicUnet extends Module {
         for (int idx : changes) {
             hooked.add(encoder.get(idx));
         }
-        sfs = Hooks.hookOutputs(hooked, false);
+        sfs = Hooks.hookOutputs(hooked, false).perThread();
         try {
             int ni = (int) sizes.get(sizes.size() - 1)[1];
             add("0", encoder);

@@ -53,6 +53,44 @@ class DynamicUnetTest {
         }
     }
 
+    /** Two threads running the same U-Net at once get what each gets alone (per-thread cross connections). */
+    @Test
+    void concurrentForwardsDoNotMixTheirCrossConnections() throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+                DynamicUnet unet = new DynamicUnet(m, tinyResNetBody(m, 1), 1, 2, 40, 40,
+                        DynamicUnet.Config.defaults())) {
+            unet.eval();
+            NDArray[] inputs = {m.randomNormal(new Shape(1, 1, 40, 40)), m.randomNormal(new Shape(1, 1, 40, 40))};
+            float[][] alone = new float[2][];
+            for (int i = 0; i < 2; i++) {
+                try (NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    alone[i] = unet.call(inputs[i]).toFloatArray();
+                }
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 10; round++) {
+                    List<java.util.concurrent.Future<float[]>> fs = new java.util.ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        NDArray x = inputs[i];
+                        fs.add(pool.submit(() -> {
+                            try (NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
+                                scope.suppressNotUsedWarning();
+                                return unet.call(x).toFloatArray();
+                            }
+                        }));
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        assertArrayEquals(alone[i], fs.get(i).get(), 1e-5f, "thread " + i + ", round " + round);
+                    }
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     @Test
     void selfAttentionBlurAndNoLastCrossKeepTheShape() {
         try (NDManager m = NDManager.newBaseManager();

@@ -44,7 +44,8 @@ import javax.imageio.ImageIO;
  * <p>Three models, same data, same {@code fine_tune} budget, scored on the held-out canvases (mean IoU over the 11
  * codes, foreground accuracy):
  * <ol>
- *   <li>{@code unetLearner} whose ResNet encoder was pretrained on Fashion-MNIST classification here (as
+ *   <li>{@code unetLearner} whose encoder (fastai's simple CNN by default: four stride-2 convolutions, cheap on
+ *       a shared CPU; {@code --arch SMALL_RESNET} for a ResNet) was pretrained on Fashion-MNIST classification here (as
  *       {@code TransferLearning} does: no downloads);
  *   <li>the same U-Net from random weights;
  *   <li>a plain fully-convolutional net, the same pretrained encoder and an upsampling decoder without skip
@@ -52,8 +53,8 @@ import javax.imageio.ImageIO;
  * </ol>
  *
  * <pre>
- * examples/run FashionSegmentation [--data DIR] [--train 600] [--valid 200] [--epochs 4] [--lr 2e-3]
- *     [--pretrain-images 12000] [--seed 42] [--out fashion-seg]
+ * examples/run FashionSegmentation [--data DIR] [--arch SIMPLE_CNN] [--train 600] [--valid 200] [--epochs 4]
+ *     [--lr 2e-3] [--pretrain-images 12000] [--seed 42] [--out fashion-seg]
  * </pre>
  *
  * Data: {@code --data DIR} holding the IDX files, else {@link FashionMnist#locate()}.
@@ -122,6 +123,17 @@ public final class FashionSegmentation {
         return new Sequential(encoder, dec);
     }
 
+    /** How much the encoder shrinks a canvas (a power of two). */
+    static int downsampling(Sequential encoder) {
+        try (ai.fastai4j.engine.NoGrad ng = ai.fastai4j.engine.NoGrad.enter();
+                NDManager tmp = NDManager.newBaseManager()) {
+            encoder.eval();
+            long w = encoder.call(tmp.zeros(new ai.djl.ndarray.types.Shape(1, 1, SIZE, SIZE))).getShape().get(3);
+            encoder.train(true);
+            return (int) (SIZE / w);
+        }
+    }
+
     /** Mean IoU over the codes present in target or prediction, and foreground accuracy, of held-out canvases. */
     record Score(double meanIou, double foregroundAcc, double[] iou) {}
 
@@ -170,6 +182,7 @@ public final class FashionSegmentation {
         double lr = 2e-3;
         int pretrainImages = 12000;
         long seed = 42;
+        Arch arch = Arch.SIMPLE_CNN;
         Path out = Path.of("fashion-seg");
         for (int i = 0; i + 1 < argv.length; i += 2) {
             String v = argv[i + 1];
@@ -181,6 +194,7 @@ public final class FashionSegmentation {
                 case "--lr" -> lr = Double.parseDouble(v);
                 case "--pretrain-images" -> pretrainImages = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
+                case "--arch" -> arch = Arch.valueOf(v.toUpperCase(Locale.ROOT));
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + argv[i]);
             }
@@ -211,7 +225,7 @@ public final class FashionSegmentation {
         }
         try (DataLoaders dls = ImageDataLoaders.fromImages(ti, tl, vi, vl,
                         DataLoaderOptions.defaults(128).withSeed(seed), List.of(), List.of(Normalize.mnist()));
-                Learner learn = VisionLearners.builder(dls, Arch.SMALL_RESNET).pretrained(false)
+                Learner learn = VisionLearners.builder(dls, arch).pretrained(false)
                         .metrics(Metrics.accuracy()).build()) {
             learn.fitOneCycle(1, 5e-3);
             VisionModels.saveBody(learn.model(), body);
@@ -234,15 +248,15 @@ public final class FashionSegmentation {
                     NDManager m = NDManager.newBaseManager()) {
                 Learner learn;
                 if (k == 0) {
-                    learn = VisionLearners.unetBuilder(dls, Arch.SMALL_RESNET).weightsFile(body)
+                    learn = VisionLearners.unetBuilder(dls, arch).weightsFile(body)
                             .normalize(false).metrics(Metrics.foregroundAcc(), Metrics.diceMulti()).build();
                 } else if (k == 1) {
-                    learn = VisionLearners.unetBuilder(dls, Arch.SMALL_RESNET).pretrained(false)
+                    learn = VisionLearners.unetBuilder(dls, arch).pretrained(false)
                             .metrics(Metrics.foregroundAcc(), Metrics.diceMulti()).build();
                 } else {
-                    Sequential encoder = Arch.SMALL_RESNET.createBody(m, 1);
+                    Sequential encoder = arch.createBody(m, 1);
                     encoder.loadStateDict(ai.fastai4j.nn.io.SafetensorsIO.read(body, m), true);
-                    Module fcn = plainFcn(m, encoder, Arch.SMALL_RESNET.numFeatures(), codes.size(), 4);
+                    Module fcn = plainFcn(m, encoder, arch.numFeatures(), codes.size(), downsampling(encoder));
                     learn = ai.fastai4j.learner.Learner.builder(dls, fcn).splitter(VisionModels::paramGroups)
                             .lossFunction(ai.fastai4j.losses.Losses.crossEntropy())
                             .metrics(Metrics.foregroundAcc(), Metrics.diceMulti()).build();

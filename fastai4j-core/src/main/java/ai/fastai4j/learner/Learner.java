@@ -412,7 +412,7 @@ public class Learner implements AutoCloseable {
     private void doOneBatch() {
         GradientCollector gc = training ? Engine.getInstance().newGradientCollector() : null;
         try {
-            pred = model.forward(xb);
+            pred = model.call(xb);
             event(Event.AFTER_PRED);
             if (!yb.isEmpty()) {
                 lossGrad = lossFunction.compute(pred, yb.get(0));
@@ -529,7 +529,7 @@ public class Learner implements AutoCloseable {
                 indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
                     Batch b = loader.toBatch(hb, manager);
-                    NDArray p = model.forward(b.xb());
+                    NDArray p = model.call(b.xb());
                     NDArray act = lossFunction.activation(p);
                     probs.add(keep(act, out, scope));
                     if (!b.targets().isEmpty()) {

@@ -70,6 +70,15 @@ public final class URLs {
             Resource.md5(URI.create(S3_IMAGE + "imagenette2-160.tgz"), 99_003_388,
                     "c475f8f7617a200ba35b9facc48443c3"));
 
+    /** CamVid tiny (100 street images with masks, 32 codes), fastai's segmentation sample. */
+    public static final DatasetSpec CAMVID_TINY = DatasetSpec.archive("CamVid tiny", "camvid_tiny",
+            Resource.md5(URI.create(S3_SAMPLE + "camvid_tiny.tgz"), 2_314_212, "2cf6daf91b7a2083ecfa3e9968e9d915"));
+
+    /** CamVid (701 street images with masks, 32 codes), as packaged by fastai. */
+    public static final DatasetSpec CAMVID = DatasetSpec.archive("CamVid", "camvid",
+            Resource.md5(URI.create("https://s3.amazonaws.com/fast-ai-imagelocal/camvid.tgz"), 598_913_237,
+                    "648371e4f3a833682afb39b08a3ce2aa"));
+
     private URLs() {
     }
 

@@ -79,6 +79,14 @@ public class Learner implements AutoCloseable {
     private NDArray pred;
     private NDArray lossGrad;
     private double loss = Double.NaN;
+    // clean stop and exact resume (ShutdownGuard, Checkpoint)
+    private long seed = ai.fastai4j.Fastai4j.seedOr(42);
+    private long batchesTrained;
+    private long batchIndex;
+    private int startEpoch;
+    private int startIter;
+    private boolean startAfterTrain;
+    private TrainingInterruptedException interruption;
 
     static {
         ai.fastai4j.util.NativeMemory.tuneMalloc();
@@ -99,6 +107,7 @@ public class Learner implements AutoCloseable {
         this.path = b.path;
         this.manager = NDManager.newBaseManager();
         this.owned = List.copyOf(b.owned);
+        ShutdownGuard.install();
         callbacks.add(new TrainEvalCallback());
         callbacks.add(new Recorder());
         callbacks.add(new TerminateOnNaNCallback());
@@ -183,6 +192,11 @@ public class Learner implements AutoCloseable {
 
     /** Runs {@code event} on every callback, in order. */
     public void event(Event e) {
+        if (ShutdownGuard.stopNowRequested() && interruption == null && dl != null) {
+            interruption = new TrainingInterruptedException("training stopped at once at epoch " + epoch + ", batch "
+                    + iter + " (second signal): no checkpoint of this batch");
+            throw interruption;
+        }
         for (Callback c : List.copyOf(callbacks)) {
             c.handle(e, this);
         }
@@ -274,13 +288,62 @@ public class Learner implements AutoCloseable {
         callbacks.addAll(added);
         sortCallbacks();
         this.nEpoch = nEpoch;
-        try {
+        interruption = null;
+        startEpoch = 0;
+        startIter = 0;
+        startAfterTrain = false;
+        try (ShutdownGuard.Region work = ShutdownGuard.work("fit")) {
             withEvents(this::doFit, Event.BEFORE_FIT, Event.AFTER_CANCEL_FIT, Event.AFTER_FIT, CancelFitException.class);
+            if (interruption != null) {
+                ShutdownGuard.stopped(this);
+                throw interruption;
+            }
         } finally {
             callbacks.removeAll(added);
             dl = null;
             ai.fastai4j.util.NativeMemory.trim();
         }
+    }
+
+    /** Set by a resume in beforeFit: the fit starts at {@code epoch}, its training at batch {@code iter}. */
+    void startAt(int epoch, int iter, boolean afterTrain) {
+        startEpoch = epoch;
+        startIter = iter;
+        startAfterTrain = afterTrain;
+    }
+
+    /** Why the running fit is stopping because of a shutdown, or null. */
+    TrainingInterruptedException interruption() {
+        return interruption;
+    }
+
+    /** Seed of the per-batch generators (dropout, MixUp): {@link ai.fastai4j.Fastai4j#setSeed}'s, else 42. */
+    public long seed() {
+        return seed;
+    }
+
+    void setSeed(long v) {
+        seed = v;
+    }
+
+    /**
+     * Training batches this learner has started in its life (the running one included); with the seed it decides
+     * each batch's random draws.
+     */
+    public long batchesTrained() {
+        return batchesTrained;
+    }
+
+    void setBatchesTrained(long v) {
+        batchesTrained = v;
+    }
+
+    /**
+     * A generator for the running training batch's random draws (MixUp, CutMix...), the same for the same seed,
+     * batch and {@code stream} whatever happened before: a resumed training draws what the uninterrupted one did.
+     */
+    public java.util.Random batchRandom(int stream) {
+        return new java.util.Random(ai.fastai4j.Fastai4j.mix(seed, batchIndex, 1000L + stream));
     }
 
     /** fastai's fit_one_cycle with its defaults (div 25, div_final 1e5, pct_start 0.25). */
@@ -355,7 +418,7 @@ public class Learner implements AutoCloseable {
     }
 
     private void doFit() {
-        for (epoch = 0; epoch < nEpoch; epoch++) {
+        for (epoch = startEpoch; epoch < nEpoch; epoch++) {
             withEvents(this::doEpoch, Event.BEFORE_EPOCH, Event.AFTER_CANCEL_EPOCH, Event.AFTER_EPOCH,
                     CancelEpochException.class);
         }
@@ -363,8 +426,12 @@ public class Learner implements AutoCloseable {
 
     private void doEpoch() {
         dl = dls.train();
-        withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
-                CancelTrainException.class);
+        if (startAfterTrain) {
+            startAfterTrain = false; // resumed after this epoch's training: only its validation is left
+        } else {
+            withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
+                    CancelTrainException.class);
+        }
         dl = dls.valid();
         withoutGrad(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
@@ -383,9 +450,11 @@ public class Learner implements AutoCloseable {
     }
 
     private void allBatches() {
-        try (DataLoader.EpochIterator it = dl.epoch()) {
+        int first = training ? startIter : 0;
+        startIter = 0;
+        try (DataLoader.EpochIterator it = dl.epoch(first)) {
             nIter = it.numBatches();
-            int i = 0;
+            int i = first;
             while (it.hasNext()) {
                 oneBatch(i++, it.next());
             }
@@ -395,6 +464,11 @@ public class Learner implements AutoCloseable {
     /** Runs one batch with its events; every array made during the step is freed when it ends. */
     private void oneBatch(int i, HostBatch hostBatch) {
         iter = i;
+        if (training) {
+            // dropout draws depend on the seed and the batch only: a resumed training repeats them
+            batchIndex = batchesTrained++;
+            Engine.getInstance().setRandomSeed((int) ai.fastai4j.Fastai4j.mix(seed, batchIndex, 0));
+        }
         try (NDScope scope = new NDScope()) {
             Batch b = dl.toBatch(hostBatch, manager);
             xb = b.xb();
@@ -406,6 +480,11 @@ public class Learner implements AutoCloseable {
             yb = null;
             pred = null;
             lossGrad = null;
+        }
+        if (ShutdownGuard.stopRequested() && interruption == null) {
+            interruption = new TrainingInterruptedException("training stopped after epoch " + epoch + ", "
+                    + (training ? "training" : "validation") + " batch " + i + ": the process is shutting down");
+            throw interruption;
         }
     }
 
@@ -457,7 +536,7 @@ public class Learner implements AutoCloseable {
         List<Callback> progress = new ArrayList<>();
         callbacks.stream().filter(ProgressCallback.class::isInstance).forEach(progress::add);
         callbacks.removeAll(progress);
-        try {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("lr_find")) {
             opt(); // like fastai, the optimizer exists before the sweep, so its (possibly empty) state is restored
             saveTo(tmp, true);
             int epochs = numIt / Math.max(1, dls.train().numBatches()) + 1;
@@ -524,8 +603,11 @@ public class Learner implements AutoCloseable {
         boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         model.eval();
-        try (DataLoader.EpochIterator it = loader.epoch()) {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("predicting"); DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
+                if (ShutdownGuard.stopRequested()) {
+                    throw new TrainingInterruptedException("predictions stopped: the process is shutting down");
+                }
                 HostBatch hb = it.next();
                 indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
@@ -640,7 +722,9 @@ public class Learner implements AutoCloseable {
      * {@link ai.fastai4j.export.InferenceModel#load}.
      */
     public Path export(Path file) {
-        return ai.fastai4j.export.ModelExport.export(this, file);
+        try (ShutdownGuard.Region work = ShutdownGuard.work("export")) {
+            return ai.fastai4j.export.ModelExport.export(this, file);
+        }
     }
 
     /** Saves the weights (and optimizer state) to {@code path/models/name.safetensors}; returns the file. */
@@ -846,17 +930,21 @@ public class Learner implements AutoCloseable {
     /** Closes the optimizer state, the model's parameters and the batch manager. */
     @Override
     public void close() {
-        if (opt != null) {
-            opt.close();
-        }
-        model.close();
-        manager.close();
-        for (AutoCloseable c : owned) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " failed", e);
+        try (ShutdownGuard.Region freeing = ShutdownGuard.closing()) {
+            if (opt != null) {
+                opt.close();
             }
+            model.close();
+            manager.close();
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + c + " failed", e);
+                }
+            }
+        } finally {
+            ShutdownGuard.closed(this);
         }
     }
 

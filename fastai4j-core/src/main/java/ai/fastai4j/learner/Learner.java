@@ -482,7 +482,7 @@ public class Learner implements AutoCloseable {
             lossGrad = null;
         }
         if (ShutdownGuard.stopRequested() && interruption == null) {
-            interruption = new TrainingInterruptedException("training stopped after epoch " + epoch + ", "
+            interruption = new TrainingInterruptedException("training stopped in epoch " + epoch + " after "
                     + (training ? "training" : "validation") + " batch " + i + ": the process is shutting down");
             throw interruption;
         }

@@ -40,6 +40,9 @@ public final class ShutdownGuard {
     private static boolean halting;
     private static boolean installed;
     private static volatile int signalsSeen;
+    private static volatile long firstSignalNanos;
+    /** A second signal within this many milliseconds of the first is the same one delivered twice. */
+    private static final long DEBOUNCE_MS = 50;
 
     private ShutdownGuard() {}
 
@@ -73,7 +76,13 @@ public final class ShutdownGuard {
     private static void handleSecondSignal(String name, int exitCode) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                long now = System.nanoTime();
+                // one signal delivered twice (e.g. timeout(1) signals the child and then its process group)
+                if (firstSignalNanos != 0 && now - firstSignalNanos < TimeUnit.MILLISECONDS.toNanos(DEBOUNCE_MS)) {
+                    return;
+                }
                 if (signalsSeen++ == 0 && !stopRequested) {
+                    firstSignalNanos = now;
                     Thread t = new Thread(() -> System.exit(exitCode), "fastai4j-SIG" + name);
                     t.start();
                 } else {

@@ -312,8 +312,8 @@ public class Learner implements AutoCloseable {
         startAfterTrain = afterTrain;
     }
 
-    /** Why the running fit is stopping because of a shutdown, or null. */
-    TrainingInterruptedException interruption() {
+    /** Why the running (or last) fit stopped because the process is shutting down, or null. */
+    public TrainingInterruptedException interruption() {
         return interruption;
     }
 
@@ -916,6 +916,11 @@ public class Learner implements AutoCloseable {
     /** The current batch's loss as a number. */
     public double loss() {
         return loss;
+    }
+
+    /** Replaces the recorded loss of this batch (a callback that replaced {@link #lossGrad}, e.g. MixUp). */
+    public void setLoss(double v) {
+        loss = v;
     }
 
     public double[] moms() {

@@ -39,10 +39,12 @@ class TrainStopResumeTest {
     static Path dir;
     static Path data;
     static Path reference;
-    /** Milliseconds from the data line to the end of the uninterrupted run (training, validation, export, report). */
+    /** Milliseconds from the data line to the end of the fit ("loss plot:") in the uninterrupted run. */
+    static long fitMillis;
+    /** ... and to the end of the run (plots, export, report with its predictions). */
     static long referenceMillis;
 
-    record Run(int code, String out, String err, Path outDir) {}
+    record Run(int code, String out, String err, Path outDir, long fitEndNanos) {}
 
     @BeforeAll
     static void dataAndReference() throws Exception {
@@ -61,6 +63,7 @@ class TrainStopResumeTest {
         Run ref = run(reference, List.of(), p -> started[0] = System.nanoTime(), null);
         referenceMillis = (System.nanoTime() - started[0]) / 1_000_000;
         assertEquals(0, ref.code(), ref.err());
+        fitMillis = (ref.fitEndNanos() - started[0]) / 1_000_000;
     }
 
     static List<String> trainArgs(Path out) {
@@ -89,12 +92,16 @@ class TrainStopResumeTest {
         StringBuilder outText = new StringBuilder();
         Object dataSeen = new Object();
         boolean[] seen = new boolean[1];
+        long[] fitEnd = new long[1];
         Thread outReader = new Thread(() -> {
             try (var br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = br.readLine()) != null; ) {
                     synchronized (dataSeen) {
                         outText.append(line).append('\n');
+                        if (line.startsWith("loss plot:")) {
+                            fitEnd[0] = System.nanoTime();
+                        }
                         if (!seen[0] && line.contains("training and")) {
                             seen[0] = true;
                             onData.accept(p);
@@ -129,7 +136,7 @@ class TrainStopResumeTest {
         }
         assertFalse(errText.contains("fatal error") || errText.contains("SIGSEGV") || errText.contains("corrupted"),
                 errText);
-        return new Run(p.exitValue(), outText.toString(), errText, out);
+        return new Run(p.exitValue(), outText.toString(), errText, out, fitEnd[0]);
     }
 
     static Thread pump(InputStream in, ByteArrayOutputStream to) {
@@ -169,8 +176,9 @@ class TrainStopResumeTest {
         Random r = new Random(Long.getLong("fastai4j.stress.seed", System.nanoTime()));
         Map<String, Integer> where = new LinkedHashMap<>();
         for (int k = 0; k < moments; k++) {
-            // spread over the whole run, a little past its end: training, validation, export and report all get hit
-            long delay = (long) (r.nextDouble() * referenceMillis * 1.1);
+            // two thirds in the fit (training and validation), the rest over plots, export and the report's predictions
+            long delay = k % 3 != 2 ? (long) (r.nextDouble() * fitMillis)
+                    : fitMillis + (long) (r.nextDouble() * (referenceMillis - fitMillis));
             Path out = dir.resolve("stop" + k);
             long[] dataAt = new long[1];
             Run run = run(out, List.of(), p -> dataAt[0] = System.nanoTime(), p -> {
@@ -189,9 +197,10 @@ class TrainStopResumeTest {
                     : run.err().contains("validation batch") ? "validation"
                     : run.err().contains("export refused") ? "before export"
                     : run.err().contains("predictions stopped") || run.err().contains("predicting refused") ? "report"
-                    : "other";
+                    : "plots (no native work: exits at once)";
             where.merge(phase, 1, Integer::sum);
-            String context = "moment " + k + " (" + delay + " ms of " + referenceMillis + ", " + phase + ")\n"
+            String context = "moment " + k + " (" + delay + " ms; fit " + fitMillis + " ms of " + referenceMillis + ", "
+                    + phase + ")\n"
                     + run.err();
             assertTrue(run.code() == EXIT_SIGTERM || run.code() == 0, "exit code " + run.code() + ": " + context);
             Path checkpoint = out.resolve("checkpoint");
@@ -203,7 +212,8 @@ class TrainStopResumeTest {
                         context);
             }
         }
-        System.out.println("SIGTERM moments by phase: " + where + " (run of " + referenceMillis + " ms)");
+        System.out.println("SIGTERM moments by phase: " + where + " (fit " + fitMillis + " ms, run " + referenceMillis
+                + " ms after the data line)");
     }
 
     @Test

@@ -375,6 +375,16 @@ public class Learner implements AutoCloseable {
         fit(nEpoch, (Slice) null, all);
     }
 
+    /**
+     * fastai's fit_sgdr (warm restarts): {@code nCycles} cosine annealings from {@code lrMax} to 0, the i-th
+     * {@code cycleLen * cycleMult^i} epochs long.
+     */
+    public void fitSgdr(int nCycles, int cycleLen, double lrMax, int cycleMult, Callback... extra) {
+        long n = Schedules.sgdrEpochs(nCycles, cycleLen, cycleMult);
+        Schedule s = Schedules.sgdr(lrMax, nCycles, cycleLen, cycleMult);
+        fit(Math.toIntExact(n), (Slice) null, append(extra, new ParamScheduler(Map.of("lr", List.of(s)))));
+    }
+
     /** fastai's fit_flat_cos: flat at {@code lr} for {@code pctStart}, then cosine down to lr/1e5. */
     public void fitFlatCos(int nEpoch, double lr) {
         fitFlatCos(nEpoch, Slice.all(lr), 0.75, 1e5);

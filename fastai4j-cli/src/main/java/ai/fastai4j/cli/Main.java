@@ -3,6 +3,7 @@ package ai.fastai4j.cli;
 import ai.fastai4j.data.DataException;
 import ai.fastai4j.engine.EngineDefaults;
 import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.learner.TrainingInterruptedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,9 @@ import picocli.CommandLine.Command;
                 InterpretCommand.class, ExportCommand.class, ServeCommand.class,
                 TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file."})
+        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file,",
+                "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the running batch finishes and train writes",
+                "its checkpoint (continue with train --resume DIR); a second Ctrl-C stops at once."})
 public final class Main implements Runnable {
     /** Exit code for bad usage (an unknown option, a value out of range). */
     public static final int EXIT_USAGE = 2;
@@ -21,6 +24,11 @@ public final class Main implements Runnable {
     public static final int EXIT_DATA = 3;
     /** Exit code for a model file that cannot be read. */
     public static final int EXIT_MODEL = 4;
+    /**
+     * Exit code when the work was stopped by the process shutting down (128 + SIGINT); a signal's own exit code
+     * (130 for SIGINT, 143 for SIGTERM) is what the process returns.
+     */
+    public static final int EXIT_INTERRUPTED = 130;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,6 +72,11 @@ public final class Main implements Runnable {
             if (data != null) {
                 cmd.getErr().println("error: bad input data: " + data.getMessage());
                 return EXIT_DATA;
+            }
+            TrainingInterruptedException stop = find(e, TrainingInterruptedException.class);
+            if (stop != null) {
+                cmd.getErr().println("stopped: " + stop.getMessage());
+                return EXIT_INTERRUPTED;
             }
             ModelFileException model = find(e, ModelFileException.class);
             if (model != null) {

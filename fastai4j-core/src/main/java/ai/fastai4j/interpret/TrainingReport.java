@@ -44,6 +44,9 @@ public final class TrainingReport {
     private final Map<String, Object> facts;
     private final List<ReportSection> sections;
 
+    private final int refreshSeconds;
+    private final boolean trainingOnly;
+
     private TrainingReport(Builder b) {
         this.learn = b.learn;
         this.title = b.title;
@@ -53,6 +56,8 @@ public final class TrainingReport {
         this.summary = b.summary;
         this.facts = new LinkedHashMap<>(b.facts);
         this.sections = List.copyOf(b.sections);
+        this.refreshSeconds = b.refreshSeconds;
+        this.trainingOnly = b.trainingOnly;
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -70,7 +75,7 @@ public final class TrainingReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        Html h = new Html(title);
+        Html h = new Html(title, refreshSeconds);
         Datasets<?> ds = learn.dls().datasets();
         h.p(String.format(Locale.ROOT, "%s, %,d parameters. Data: %,d training and %,d validation items%s.",
                 learn.model().typeName(), learn.model().parameterCount(), ds.split().train().length,
@@ -84,7 +89,8 @@ public final class TrainingReport {
         }
         training(h, dir);
         learn.lrFindResult().ifPresent(s -> lrFind(h, dir, s));
-        ClassificationInterpretation interp = interpretation != null ? interpretation : autoInterpretation();
+        ClassificationInterpretation interp = interpretation != null ? interpretation
+                : trainingOnly ? null : autoInterpretation();
         if (interp != null) {
             classification(h, dir, interp);
         }
@@ -232,6 +238,8 @@ public final class TrainingReport {
         private boolean summary = true;
         private final Map<String, Object> facts = new LinkedHashMap<>();
         private final List<ReportSection> sections = new ArrayList<>();
+        private int refreshSeconds;
+        private boolean trainingOnly;
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");
@@ -270,6 +278,28 @@ public final class TrainingReport {
             return this;
         }
 
+        /**
+         * A live page for a running training (fastai's ShowGraph): the browser reloads it every
+         * {@code seconds}; only the training part (epoch table, loss and schedule plots) is written, nothing that
+         * runs the model.
+         */
+        public Builder live(int seconds) {
+            if (seconds < 1) {
+                throw new IllegalArgumentException("refresh seconds must be at least 1, got " + seconds);
+            }
+            this.refreshSeconds = seconds;
+            return trainingOnly();
+        }
+
+        /** Only the training part: epoch table, loss and schedule plots (nothing runs the model). */
+        public Builder trainingOnly() {
+            this.trainingOnly = true;
+            this.results = 0;
+            this.topLosses = 0;
+            this.summary = false;
+            return this;
+        }
+
         /** Extra facts shown in a table at the top (e.g. the provenance of a loaded model file). */
         public Builder facts(Map<String, ?> f) {
             facts.putAll(f);
@@ -298,8 +328,12 @@ public final class TrainingReport {
     private static final class Html {
         private final StringBuilder sb = new StringBuilder();
 
-        Html(String title) {
-            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+        Html(String title, int refreshSeconds) {
+            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+            if (refreshSeconds > 0) {
+                sb.append("<meta http-equiv=\"refresh\" content=\"").append(refreshSeconds).append("\">\n");
+            }
+            sb.append("<title>")
                     .append(esc(title)).append("</title>\n<style>\n")
                     .append("body{font-family:sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}\n")
                     .append("table{border-collapse:collapse;margin:0.5em 0}\n")

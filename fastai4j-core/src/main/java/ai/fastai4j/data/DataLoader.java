@@ -51,8 +51,8 @@ public final class DataLoader {
             return new Setup(items, mode, false, false, options, itemTransforms, batchTransforms, pool);
         }
 
-        Setup withBatchTransforms(List<BatchTransform> transforms) {
-            return new Setup(items, split, shuffle, dropLast, options, itemTransforms, transforms, pool);
+        Setup withTransforms(List<ItemTransform> itemTfms, List<BatchTransform> batchTfms) {
+            return new Setup(items, split, shuffle, dropLast, options, itemTfms, batchTfms, pool);
         }
     }
 
@@ -119,7 +119,12 @@ public final class DataLoader {
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-        DataLoader d = new DataLoader(setup.withBatchTransforms(transforms));
+        return withTransforms(setup.itemTransforms(), transforms);
+    }
+
+    /** This loader with other item and batch transforms (same items, order, seed and loader threads). */
+    DataLoader withTransforms(List<ItemTransform> items, List<BatchTransform> transforms) {
+        DataLoader d = new DataLoader(setup.withTransforms(items, transforms));
         d.epoch = epoch;
         return d;
     }

@@ -18,7 +18,7 @@ public final class DataLoaders implements AutoCloseable {
     private DataLoader train;
     private DataLoader valid;
     private final DataLoaderOptions options;
-    private final List<ItemTransform> itemTransforms;
+    private List<ItemTransform> itemTransforms;
     private List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
 
@@ -130,6 +130,18 @@ public final class DataLoaders implements AutoCloseable {
         train = train.withBatchTransforms(batchTransforms);
         valid = valid.withBatchTransforms(batchTransforms);
         return true;
+    }
+
+    /**
+     * Appends an item transform to both loaders (after those there); a vision learner trained without a resize
+     * appends one to its images' size this way, so that an exported model resizes its inputs as in training.
+     */
+    public void addItemTransform(ItemTransform transform) {
+        List<ItemTransform> all = new ArrayList<>(itemTransforms);
+        all.add(transform);
+        itemTransforms = List.copyOf(all);
+        train = train.withTransforms(itemTransforms, batchTransforms);
+        valid = valid.withTransforms(itemTransforms, batchTransforms);
     }
 
     /** Class names of the target (empty for regression). */

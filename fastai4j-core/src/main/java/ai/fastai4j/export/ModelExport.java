@@ -69,10 +69,12 @@ public final class ModelExport {
     /**
      * Exports {@code learn} to {@code file} (replaced if it exists).
      *
-     * @throws ExportException when something cannot be described, before anything is written
+     * @throws ExportException when something cannot be described, the last fit was stopped for a NaN loss or the
+     *     weights are not finite, before anything is written
      * @throws UncheckedIOException when writing fails (no partial file is left)
      */
     public static Path export(Learner learn, Path file, ExportRegistry registry) {
+        FiniteWeights.checkExportable(learn);
         Plan plan = plan(learn, registry);
         write(learn.model(), plan, file);
         return file;

@@ -42,6 +42,7 @@ public final class TrainingReport {
     private final int results;
     private final boolean summary;
     private final Map<String, Object> facts;
+    private final List<ReportSection> sections;
 
     private TrainingReport(Builder b) {
         this.learn = b.learn;
@@ -51,6 +52,7 @@ public final class TrainingReport {
         this.results = b.results;
         this.summary = b.summary;
         this.facts = new LinkedHashMap<>(b.facts);
+        this.sections = List.copyOf(b.sections);
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -91,6 +93,7 @@ public final class TrainingReport {
             h.p("Validation items with their target and, below it, the prediction: green when right, red when wrong.");
             h.img(learn.showResults(results, dir.resolve("results.png")), "results");
         }
+        sections.forEach(h::section);
         if (summary) {
             h.h2("Model");
             h.pre(learn.summary().toString());
@@ -194,6 +197,7 @@ public final class TrainingReport {
         private int results = 9;
         private boolean summary = true;
         private final Map<String, Object> facts = new LinkedHashMap<>();
+        private final List<ReportSection> sections = new ArrayList<>();
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");
@@ -235,6 +239,12 @@ public final class TrainingReport {
         /** Extra facts shown in a table at the top (e.g. the provenance of a loaded model file). */
         public Builder facts(Map<String, ?> f) {
             facts.putAll(f);
+            return this;
+        }
+
+        /** A section added after the built-in ones, before the model summary (e.g. a tabular interpretation). */
+        public Builder section(ReportSection s) {
+            sections.add(Objects.requireNonNull(s, "section"));
             return this;
         }
 
@@ -308,6 +318,23 @@ public final class TrainingReport {
 
         private static boolean isNumber(String s) {
             return s.matches("-?[0-9][0-9,]*(\\.[0-9]+)?(e[-+]?[0-9]+)?|nan|-?inf|[0-9]+:[0-9]{2}(:[0-9]{2})?");
+        }
+
+        void section(ReportSection s) {
+            h2(s.title());
+            for (ReportSection.Part p : s.parts()) {
+                if (p instanceof ReportSection.Paragraph x) {
+                    p(x.text());
+                } else if (p instanceof ReportSection.Subtitle x) {
+                    h3(x.text());
+                } else if (p instanceof ReportSection.Pre x) {
+                    pre(x.text());
+                } else if (p instanceof ReportSection.Table x) {
+                    table(x.header(), x.rows(), true);
+                } else if (p instanceof ReportSection.Image x) {
+                    img(x.png(), x.alt());
+                }
+            }
         }
 
         String finish() {

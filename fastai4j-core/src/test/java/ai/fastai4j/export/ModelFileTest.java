@@ -219,6 +219,18 @@ class ModelFileTest {
         }
     }
 
+    /** Weights with a NaN, checksum updated (as a diverged training exported before exports were checked). */
+    @Test
+    void nonFiniteWeightsAreRefusedOnLoad() throws Exception {
+        Map<String, byte[]> m = ExportFixtures.unzip(good);
+        byte[] w = m.get(ModelFile.WEIGHTS_ENTRY).clone();
+        long header = java.nio.ByteBuffer.wrap(w, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        int at = (int) (8 + header); // the first value of the first tensor (all tensors here are float32)
+        java.nio.ByteBuffer.wrap(w, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN);
+        Path f = forge(m, w, "nan-weights.fai");
+        assertMessage(refused(f), "weights are not finite (NaN or infinite values in ");
+    }
+
     private static Path forge(Map<String, byte[]> entries, byte[] weights, String name) throws Exception {
         Map<String, byte[]> m = new LinkedHashMap<>(entries);
         m.put(ModelFile.WEIGHTS_ENTRY, weights);

@@ -163,6 +163,7 @@ public final class VisionLearners {
                 throw new IllegalArgumentException("a vision learner needs an ImageBlock input, got " + x.name());
             }
             int out = nOut != null ? nOut : dls.c();
+            TrainingSize.fix(dls);
             NDManager m = NDManager.newBaseManager();
             try {
                 Module model = VisionModels.createVisionModel(m, arch, ib.channels(), out);

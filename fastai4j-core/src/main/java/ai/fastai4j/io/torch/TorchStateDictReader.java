@@ -45,6 +45,12 @@ import java.util.zip.ZipFile;
  */
 public final class TorchStateDictReader {
 
+    /** Largest {@code data.pkl} read (the pickle of a state dict is a few KB to a few MB). */
+    static final int MAX_PICKLE_BYTES = 64 << 20;
+    /** Largest accepted ratio of an entry's size to its compressed size (for entries over 1 MB), as .fai files. */
+    static final int MAX_RATIO = 100;
+    private static final long RATIO_MIN_BYTES = 1 << 20;
+
     /** Name, element type and shape of a tensor in a file, read without loading its data. */
     public record TensorInfo(String name, DataType dataType, Shape shape, String storageType, boolean contiguous) {}
 
@@ -166,6 +172,11 @@ public final class TorchStateDictReader {
                     + shape + ", stride " + java.util.Arrays.toString(stride) + ") reaches element " + last
                     + " of a storage of " + available + " elements");
         }
+        if (numel > available) { // only overlapping strides (0, or smaller than a row) give more elements than stored
+            throw new TorchFormatException(file + ": tensor '" + name + "' " + shape + " has " + numel
+                    + " elements over a storage of " + available + " (stride " + java.util.Arrays.toString(stride)
+                    + " overlaps): a state dict holds no such views; save the tensors with .contiguous()");
+        }
         if (numel > Integer.MAX_VALUE || numel * t.out.getNumOfBytes() > Integer.MAX_VALUE) {
             throw new TorchFormatException(file + ": tensor '" + name + "' " + shape
                     + " is too large for one DJL array (2^31 bytes)");
@@ -267,7 +278,7 @@ public final class TorchStateDictReader {
                 boolean big = false;
                 ZipEntry order = zip.getEntry(prefix + "byteorder");
                 if (order != null) {
-                    String o = new String(readEntry(zip, order, file), StandardCharsets.US_ASCII).trim();
+                    String o = new String(readEntry(zip, order, file, 16), StandardCharsets.US_ASCII).trim();
                     if (!o.equals("little") && !o.equals("big")) {
                         throw new TorchFormatException(file + ": unknown byte order '" + o + "'");
                     }
@@ -282,7 +293,8 @@ public final class TorchStateDictReader {
 
         Map<String, TensorRef> stateDict() throws IOException {
             ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-            Object root = RestrictedUnpickler.load(readEntry(zip, pkl, file), file + ":" + pkl.getName());
+            Object root = RestrictedUnpickler.load(readEntry(zip, pkl, file, MAX_PICKLE_BYTES),
+                    file + ":" + pkl.getName());
             if (!(root instanceof Map<?, ?> map)) {
                 throw new TorchFormatException(file + " holds a " + RestrictedUnpickler.typeName(root)
                         + ", not a state dict; save model.state_dict()");
@@ -329,7 +341,7 @@ public final class TorchStateDictReader {
                 throw new TorchFormatException(file + ": storage data/" + s.key() + " is larger than 2 GiB,"
                         + " which this reader does not support");
             }
-            byte[] b = readEntry(zip, e, file);
+            byte[] b = readEntry(zip, e, file, need);
             if (b.length < need) {
                 throw new TorchFormatException(file + ": storage data/" + s.key() + " has " + b.length
                         + " bytes, needs " + need + " (truncated or corrupt file)");
@@ -337,12 +349,27 @@ public final class TorchStateDictReader {
             return b;
         }
 
-        private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file) throws IOException {
+        /**
+         * An entry's bytes, at most {@code limit} (what the pickle declares for a storage): an entry declaring or
+         * inflating to more, or compressed more than {@value #MAX_RATIO} to 1, is refused before it is read.
+         */
+        private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file, long limit) throws IOException {
             if (e.getSize() > Integer.MAX_VALUE - 16) {
                 throw new TorchFormatException(file + ": entry " + e.getName() + " is larger than 2 GiB");
             }
+            long expect = e.getSize() >= 0 ? Math.min(e.getSize(), limit) : limit;
+            if (e.getMethod() == ZipEntry.DEFLATED && expect > RATIO_MIN_BYTES && e.getCompressedSize() >= 0
+                    && expect / MAX_RATIO > e.getCompressedSize()) {
+                throw new TorchFormatException(file + ": entry " + e.getName() + " inflates " + e.getCompressedSize()
+                        + " bytes to " + expect + ", more than " + MAX_RATIO + " to 1 (torch.save stores its entries"
+                        + " uncompressed): refused");
+            }
             try (InputStream in = zip.getInputStream(e)) {
-                byte[] b = in.readAllBytes();
+                byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, limit + 1));
+                if (b.length > limit) {
+                    throw new TorchFormatException(file + ": entry " + e.getName() + " holds more than the " + limit
+                            + " bytes expected: refused");
+                }
                 if (e.getSize() >= 0 && b.length != e.getSize()) {
                     throw new TorchFormatException(file + ": entry " + e.getName() + " has " + b.length
                             + " bytes instead of " + e.getSize() + " (truncated or corrupt file)");

@@ -271,6 +271,44 @@ class TorchStateDictReaderTest {
         assertTrue(e.getMessage().contains("storage of 2 elements"), e.getMessage());
     }
 
+    /** A 16-byte storage seen as 23170 x 23170 through zero strides: 2 GB for a file of a few hundred bytes. */
+    @Test
+    void refusesOverlappingViewsLargerThanTheirStorage() throws IOException {
+        byte[] bomb = new PickleBytes().proto(2).op('}').str("a")
+                .tensor("FloatStorage", "0", 4, 0, new int[] {23170, 23170}, new int[] {0, 0}).op('s').stop().bytes();
+        Path f = PickleBytes.zip(dir.resolve("stride0.pth"), bomb, Map.of("0", floats(1, 2, 3, 4)));
+        assertTrue(Files.size(f) < 1000, Files.size(f) + " bytes");
+        TorchFormatException e = assertThrows(TorchFormatException.class, () -> TorchStateDictReader.read(f, manager));
+        assertTrue(e.getMessage().contains("tensor 'a' (23170, 23170) has 536848900 elements over a storage of 4"),
+                e.getMessage());
+        // a real view (transposed, no overlap) still reads
+        byte[] view = new PickleBytes().proto(2).op('}').str("t")
+                .tensor("FloatStorage", "0", 4, 0, new int[] {2, 2}, new int[] {1, 2}).op('s').stop().bytes();
+        try (NDManager m = manager.newSubManager()) {
+            assertArrayEquals(new float[] {1, 3, 2, 4}, TorchStateDictReader.read(
+                    PickleBytes.zip(dir.resolve("view.pth"), view, Map.of("0", floats(1, 2, 3, 4))), m)
+                    .get("t").toFloatArray());
+        }
+    }
+
+    /** A storage entry inflating to far more than the pickle declares, or compressed like a zip bomb. */
+    @Test
+    void boundsEveryEntryByItsDeclaredSizeAndRatio() throws IOException {
+        byte[] pickle = new PickleBytes().proto(2).op('}').str("a")
+                .tensor("FloatStorage", "0", 4, 0, new int[] {4}, new int[] {1}).op('s').stop().bytes();
+        // 4 floats declared, 64 MB of zeros stored (deflated to about 64 KB)
+        Path big = PickleBytes.zip(dir.resolve("inflates.pth"), pickle, Map.of("0", new byte[64 << 20]));
+        assertTrue(Files.size(big) < 1 << 20, Files.size(big) + " bytes");
+        TorchFormatException e = assertThrows(TorchFormatException.class, () -> TorchStateDictReader.read(big, manager));
+        assertTrue(e.getMessage().contains("entry archive/data/0 ") && e.getMessage().contains("16"), e.getMessage());
+        // 16M floats declared and 64 MB of zeros deflated: the ratio is refused before inflating
+        byte[] many = new PickleBytes().proto(2).op('}').str("a")
+                .tensor("FloatStorage", "0", 16 << 20, 0, new int[] {16 << 20}, new int[] {1}).op('s').stop().bytes();
+        Path bomb = PickleBytes.zip(dir.resolve("bomb.pth"), many, Map.of("0", new byte[64 << 20]));
+        e = assertThrows(TorchFormatException.class, () -> TorchStateDictReader.read(bomb, manager));
+        assertTrue(e.getMessage().contains("more than 100 to 1"), e.getMessage());
+    }
+
     @Test
     void readsBigEndianFiles() throws IOException {
         byte[] pickle = new PickleBytes().proto(2).op('}').str("a")

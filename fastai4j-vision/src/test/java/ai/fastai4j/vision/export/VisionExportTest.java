@@ -157,6 +157,37 @@ class VisionExportTest {
     }
 
     @Test
+    void aModelTrainedWithoutAResizeResizesItsInputsToTheTrainingSize(@TempDir Path dir) throws Exception {
+        Random r = new Random(3);
+        List<Image> x = new ArrayList<>();
+        List<String> y = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            x.add(image(i % 2 == 0 ? "red" : "blue", 32, 32, 3, r));
+            y.add(i % 2 == 0 ? "red" : "blue");
+        }
+        Path file = dir.resolve("sized.fai");
+        Image icon = image("red", 8, 8, 3, r);
+        try (DataLoaders dls = ai.fastai4j.vision.ImageDataLoaders.fromImages(x, y, x, y,
+                DataLoaderOptions.defaults(4).withWorkers(1), List.of(), List.of());
+                Learner learn = VisionLearners.builder(dls, Arch.SIMPLE_CNN).pretrained(false)
+                        .learner(b -> b.progress(false)).build()) {
+            learn.fit(1, 1e-2);
+            ModelExport.export(learn, file);
+            try (InferenceModel model = InferenceModel.load(file)) {
+                assertEquals(List.of(new Manifest.Component("resize", Map.of("height", 32, "width", 32,
+                        "method", "SQUISH"))), model.manifest().itemTransforms());
+                Image in = (Image) model.prepare(icon).sample().get(0);
+                assertEquals(List.of(32, 32), List.of(in.height(), in.width()));
+                // as if the icon had been resized by hand to the training size first
+                Image byHand = (Image) Resize.squish(32).apply(List.of(icon), ai.fastai4j.data.Split.VALID,
+                        new Random(0)).get(0);
+                assertArrayEquals(model.predict(byHand).probs(), model.predict(icon).probs(), 0f);
+                assertArrayEquals(learn.predict(icon).probs(), model.predict(icon).probs(), 1e-6f);
+            }
+        }
+    }
+
+    @Test
     void eightThreadsGiveTheSequentialAnswers(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("threads.fai");
         try (Rig rig = new Rig(dir, 3, Arch.SIMPLE_CNN, Resize.squish(28), List.of(Normalize.imagenet()))) {

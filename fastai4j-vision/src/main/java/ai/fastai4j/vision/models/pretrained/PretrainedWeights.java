@@ -496,15 +496,20 @@ public final class PretrainedWeights {
      * or a safetensors file, told apart by their first bytes, not their names.
      */
     public static Map<String, NDArray> readStateDict(Path file, NDManager manager) throws IOException {
-        byte[] head = new byte[2];
+        byte[] head = new byte[9];
+        int n;
         try (java.io.InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, 2) < 2) {
-                throw new IOException(file + ": too short to be a weights file");
-            }
+            n = in.readNBytes(head, 0, head.length);
         }
-        boolean zip = head[0] == 'P' && head[1] == 'K';
-        return zip ? TorchStateDictReader.read(file, manager)
-                : ai.fastai4j.io.Safetensors.read(file, manager);
+        if (n < 2) {
+            throw new ai.fastai4j.io.torch.TorchFormatException(file + ": too short to be a weights file (" + n
+                    + " bytes)");
+        }
+        // safetensors: an 8-byte header length, then the JSON header; anything else is PyTorch's (its reader
+        // explains a legacy pickle or a file that is neither)
+        boolean safetensors = n == head.length && head[8] == '{';
+        return safetensors ? ai.fastai4j.io.Safetensors.read(file, manager)
+                : TorchStateDictReader.read(file, manager);
     }
 
     /**

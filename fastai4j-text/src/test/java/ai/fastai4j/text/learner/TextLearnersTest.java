@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.nn.Parameter;
@@ -131,7 +132,7 @@ class TextLearnersTest {
                 assertTrue(Double.isFinite(clas.recorder().values().get(0).get(1)));
 
                 // export: the AWD-LSTM classifier rebuilds from its spec and predicts raw text as the learner does
-                Path fai = clas.export(dir.resolve("clas.fai"));
+                Path fai = ModelExport.export(clas, dir.resolve("clas.fai"));
                 List<String> probes = List.of("Alpha the cat sat on a mat", "Beta a dog ran on the log and then sat");
                 try (InferenceModel im = InferenceModel.load(fai)) {
                     for (String probe : probes) {

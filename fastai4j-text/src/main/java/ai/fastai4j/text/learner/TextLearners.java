@@ -5,9 +5,9 @@ import ai.fastai4j.metrics.Metric;
 import ai.fastai4j.metrics.Metrics;
 import ai.fastai4j.optim.Slice;
 import ai.fastai4j.text.SpecialTokens;
-import ai.fastai4j.text.TextExport;
 import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.models.AwdLstmConfig;
+import ai.fastai4j.text.models.AwdLstmExport;
 import ai.fastai4j.text.models.LanguageModel;
 import ai.fastai4j.text.models.TextClassifierModel;
 import java.util.ArrayList;
@@ -144,7 +144,9 @@ public final class TextLearners {
                             ? new Metric[] {LanguageModelMetrics.accuracy(), LanguageModelMetrics.perplexity()}
                             : metrics.toArray(Metric[]::new));
             common(b);
-            return new LanguageModelLearner(b, dls, model, seed);
+            LanguageModelLearner learn = new LanguageModelLearner(b, dls, model, seed);
+            learn.setModelSpec(AwdLstmExport.lmSpec(dls.vocab().size(), c));
+            return learn;
         }
     }
 
@@ -184,8 +186,8 @@ public final class TextLearners {
                     .metrics(metrics.isEmpty() ? new Metric[] {Metrics.accuracy()} : metrics.toArray(Metric[]::new));
             common(b);
             TextClassifierLearner learn = new TextClassifierLearner(b, dls, model);
-            learn.setModelSpec(TextExport.classifierSpec(dls.vocab().size(), dls.classes().size(), c, bptt, maxLen,
-                    List.of(LIN_FTRS), List.of(LIN_P)));
+            learn.setModelSpec(AwdLstmExport.classifierSpec(dls.vocab().size(), dls.classes().size(), c, bptt, maxLen,
+                    LIN_FTRS, LIN_P));
             return learn;
         }
     }

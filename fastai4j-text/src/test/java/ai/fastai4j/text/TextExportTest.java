@@ -26,7 +26,7 @@ import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.learner.TextClassifierLearner;
 import ai.fastai4j.text.learner.TextLearners;
 import ai.fastai4j.text.models.AwdLstmConfig;
-import ai.fastai4j.text.models.TextClassifierModel;
+import ai.fastai4j.text.models.AwdLstmExport;
 import ai.fastai4j.text.tokenize.TokenCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +127,7 @@ class TextExportTest {
         }
     }
 
-    /** An AWD-LSTM classifier from TextLearners exports through the awd_lstm_classifier factory and predicts exactly. */
+    /** An AWD-LSTM classifier from TextLearners exports (its text block and model) and predicts raw text exactly. */
     @Test
     void awdLstmClassifierExportsAndPredictsExactly(@TempDir Path dir) throws IOException {
         Engine.getInstance().setRandomSeed(4);
@@ -140,15 +140,13 @@ class TextExportTest {
                 TextClassifierLearner learn = TextLearners.classifier(tdl).config(tiny)
                         .learner(b -> b.progress(false)).build()) {
             learn.fitOneCycle(1, 1e-2);
-            learn.setModelSpec(TextExport.classifierSpec(tdl.vocab().size(), tdl.c(), tiny, TextClassifierModel.BPTT,
-                    TextClassifierModel.MAX_LEN, List.of(50), List.of(0.1f)));
             ModelExport.export(learn, file);
             for (int i = 0; i < probes.size(); i++) {
                 expected[i] = learn.predict(probes.get(i)).probs();
             }
         }
         try (InferenceModel model = InferenceModel.load(file)) {
-            assertEquals(TextExport.CLASSIFIER, model.manifest().model().name());
+            assertEquals(AwdLstmExport.CLASSIFIER, model.manifest().model().name());
             for (int i = 0; i < probes.size(); i++) {
                 assertArrayEquals(expected[i], model.predict(probes.get(i)).probs(), "probe " + i);
             }

@@ -65,6 +65,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         UsageException.atLeast("--epochs", epochs, 1);
         data.validate();
+        if (!VerifyCommand.allGood(data.source.folder)) {
+            return Main.EXIT_DATA;
+        }
         if (!"auto".equalsIgnoreCase(lr)) {
             resolveLr(null, lr, out); // a bad --lr is refused before any data is read
         }

@@ -33,7 +33,8 @@ public final class ImageFiles {
             throw new DataException("image folder " + folder + " does not exist or is not a folder");
         }
         try (Stream<Path> s = Files.walk(folder)) {
-            return s.filter(Files::isRegularFile).filter(ImageFiles::isImage).sorted().toList();
+            return s.filter(Files::isRegularFile).filter(ImageFiles::isImage)
+                    .filter(p -> !DataSetJournal.inTrash(folder, p)).sorted().toList();
         } catch (IOException e) {
             throw new DataException("cannot list " + folder + ": " + e.getMessage(), e);
         }
@@ -134,6 +135,12 @@ public final class ImageFiles {
 
     private static BufferedImage decodeBuffered(InputStream input, String source, long maxPixels)
             throws IOException {
+        return decodeBuffered(input, source, maxPixels, false);
+    }
+
+    /** Decodes strictly; with {@code headerOnly} stops after the format and size checks and returns null. */
+    private static BufferedImage decodeBuffered(InputStream input, String source, long maxPixels, boolean headerOnly)
+            throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -156,6 +163,9 @@ public final class ImageFiles {
                     throw new TooManyPixelsException(String.format(Locale.ROOT, "%s: the %s image is %dx%d pixels (%.1f"
                             + " megapixels), more than the limit of %.1f megapixels", source, format, w, h,
                             w * (double) h / 1e6, maxPixels / 1e6));
+                }
+                if (headerOnly) {
+                    return null;
                 }
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
@@ -204,5 +214,36 @@ public final class ImageFiles {
             }
         }
         return bad;
+    }
+
+    /** One file that failed {@link #verify(Path, boolean)}, with the reason. */
+    public record BadImage(Path file, String reason) {}
+
+    /**
+     * Checks every image file under {@code folder} (fastai's {@code verify_images} for a whole data set), in
+     * parallel, and returns every bad one with its reason, sorted by path. The fast check reads each file's header
+     * only (its format, and a size within {@link #DEFAULT_MAX_PIXELS}); the full check decodes every pixel too,
+     * which also finds truncated and corrupt files. Files in the data set's trash folder are not checked.
+     */
+    public static List<BadImage> verify(Path folder, boolean full) {
+        List<Path> files = recursive(folder);
+        return files.parallelStream().map(f -> check(f, full)).filter(java.util.Objects::nonNull)
+                .sorted(java.util.Comparator.comparing(BadImage::file)).toList();
+    }
+
+    /** The fast (header-level) check of {@link #verify(Path, boolean)}. */
+    public static List<BadImage> verify(Path folder) {
+        return verify(folder, false);
+    }
+
+    private static BadImage check(Path file, boolean full) {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            decodeBuffered(in, file.toString(), DEFAULT_MAX_PIXELS, !full);
+            return null;
+        } catch (DataException e) {
+            return new BadImage(file, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new BadImage(file, "cannot read image " + file + ": " + causes(e));
+        }
     }
 }

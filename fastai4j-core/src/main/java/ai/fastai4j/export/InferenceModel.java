@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.data.Batch;
 import ai.fastai4j.data.BatchTransform;
 import ai.fastai4j.data.DataException;
@@ -14,6 +13,7 @@ import ai.fastai4j.data.Pipeline;
 import ai.fastai4j.data.Split;
 import ai.fastai4j.data.TensorKind;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.nn.Module;
@@ -279,12 +279,11 @@ public final class InferenceModel implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("this InferenceModel is closed");
             }
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
+            NoGrad noGrad = NoGrad.enter();
             try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
                 return forward(rows, m);
             } finally {
-                JniUtils.setGradMode(grad);
+                noGrad.close();
             }
         } finally {
             rl.unlock();

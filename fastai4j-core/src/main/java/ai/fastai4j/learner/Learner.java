@@ -11,6 +11,7 @@ import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.metrics.Metric;
 import ai.fastai4j.nn.Module;
@@ -81,7 +82,7 @@ public class Learner implements AutoCloseable {
     private double loss = Double.NaN;
 
     static {
-        ai.fastai4j.util.NativeMemory.tuneMalloc();
+        ai.fastai4j.engine.NativeMemory.tuneMalloc();
     }
 
     protected Learner(Builder b) {
@@ -279,7 +280,7 @@ public class Learner implements AutoCloseable {
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.util.NativeMemory.trim();
+            ai.fastai4j.engine.NativeMemory.trim();
         }
     }
 
@@ -366,20 +367,9 @@ public class Learner implements AutoCloseable {
         withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
                 CancelTrainException.class);
         dl = dls.valid();
-        withoutGrad(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
+        NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.util.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
-    }
-
-    /** Runs {@code body} with autograd off on this thread (grad mode is per thread in PyTorch). */
-    private static void withoutGrad(Runnable body) {
-        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
-            body.run();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
-        }
+        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
     }
 
     private void allBatches() {
@@ -521,8 +511,7 @@ public class Learner implements AutoCloseable {
         List<NDArray> losses = new ArrayList<>();
         List<int[]> indices = new ArrayList<>();
         boolean wasTraining = model.isTraining();
-        boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         model.eval();
         try (DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
@@ -544,7 +533,7 @@ public class Learner implements AutoCloseable {
             throw e;
         } finally {
             model.train(wasTraining);
-            ai.djl.pytorch.jni.JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
         NDArray probsAll = concat(probs, out);
         NDArray decoded = lossFunction.decode(probsAll);

@@ -1,6 +1,7 @@
 package ai.fastai4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.fastai4j.engine.NoGrad;
 import java.util.Objects;
 
 /**
@@ -75,12 +76,8 @@ public final class Parameter implements AutoCloseable {
             throw new IllegalArgumentException(
                     "shape mismatch for " + name + ": expected " + data.getShape() + ", got " + values.getShape());
         }
-        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
+        try (NoGrad noGrad = NoGrad.enter()) {
             data.set(new ai.djl.ndarray.index.NDIndex("..."), values.toType(data.getDataType(), false));
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
         }
     }
 

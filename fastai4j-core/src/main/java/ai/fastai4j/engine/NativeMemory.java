@@ -1,4 +1,4 @@
-package ai.fastai4j.util;
+package ai.fastai4j.engine;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

@@ -54,7 +54,7 @@ CONF=(--master spark://127.0.0.1:7077 --conf spark.executor.memory=2g --conf spa
       --conf "spark.executor.extraJavaOptions=-Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true")
 run() { local t0=$SECONDS; ./fastai4j batch-predict "$@"; echo "wall time: $((SECONDS - t0)) s"; }
 run "$MODEL" --input "$IMAGES" --output "$WORK/images-out.csv" --partitions 8 "${CONF[@]}"
-run "$COLLAB" --input "$RATINGS" --output "$WORK/ratings-out.parquet" --partitions 8 "${CONF[@]}"
+run "$COLLAB" --input "$RATINGS" --output "$WORK/ratings-out.csv" --partitions 8 "${CONF[@]}"
 
 python3 - "$WORK" <<'PY'
 import csv, glob, sys
@@ -64,6 +64,11 @@ errors = sum(1 for r in rows if r["error"])
 correct = sum(1 for r in rows if r["prediction"] == r["path"].split("/")[-2])
 print(f"images: {len(rows)} rows, {errors} errors, accuracy {correct / max(1, len(rows)):.4f}")
 assert len(rows) == 10000 and errors == 0, "every image scored"
+rows = [r for f in glob.glob(work + "/ratings-out.csv/*.csv") for r in csv.DictReader(open(f))]
+scored = [r for r in rows if not r["error"]]
+rmse = (sum((float(r["value"]) - float(r["rating"])) ** 2 for r in scored) / max(1, len(scored))) ** 0.5
+print(f"ratings: {len(rows)} rows, {len(rows) - len(scored)} with errors (users or movies the model never saw), "
+      f"RMSE on the scored ones {rmse:.4f} (training and validation rows together)")
+assert len(rows) == 100004, "no rating row dropped"
 PY
-echo "ratings: $(ls "$WORK/ratings-out.parquet" | grep -c '\.parquet$') parquet files written"
 grep -h 'Executor added\|Launching executor' "$WORK"/*.log | head -4 || true

@@ -91,7 +91,7 @@ public record BatchPredict(String model, String input, String inputFormat, Strin
             throw new IllegalArgumentException("input " + input + " does not exist");
         }
         Dataset<Row> in = switch (inFormat) {
-            case "csv" -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(input);
+            case "csv" -> spark.read().option("header", "true").option("escape", "\"").csv(input);
             case "parquet" -> spark.read().parquet(input);
             default -> FastaiSpark.readImages(spark, input);
         };
@@ -111,7 +111,8 @@ public record BatchPredict(String model, String input, String inputFormat, Strin
         try {
             var writer = scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
             if (outFormat.equals("csv")) {
-                writer.option("header", "true").csv(output);
+                // RFC 4180 quoting (a quote doubled), which every CSV reader takes
+                writer.option("header", "true").option("escape", "\"").csv(output);
             } else {
                 writer.parquet(output);
             }
@@ -119,7 +120,8 @@ public record BatchPredict(String model, String input, String inputFormat, Strin
             spark.sparkContext().removeSparkListener(listener);
         }
         Dataset<Row> written = outFormat.equals("csv")
-                ? spark.read().option("header", "true").csv(output) : spark.read().parquet(output);
+                ? spark.read().option("header", "true").option("escape", "\"").csv(output)
+                : spark.read().parquet(output);
         long rows = written.count();
         long errors = written.filter(new Column(FastaiSpark.ERROR).isNotNull()).count();
         return new Result(rows, errors, output, outFormat);

@@ -10,8 +10,8 @@ import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.engine.Torch;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Prediction;
-import ai.fastai4j.nn.io.SafetensorsIO;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.models.Arch;
 import java.io.BufferedReader;
@@ -181,7 +181,7 @@ public final class InferenceBench {
             Map<String, NDArray> t = new LinkedHashMap<>();
             t.put("images", m.create(px, new Shape(images.size(), first.height(), first.width(), 3), DataType.UINT8));
             t.put("probs", m.create(probs, new Shape(images.size(), c)));
-            SafetensorsIO.write(t, file);
+            Safetensors.write(t, file);
         }
         return file;
     }

@@ -174,7 +174,7 @@ public final class SparkBatchBench {
                 .ratingName("rating").batchSize(64).seed(42).build();
                 CollabLearner learn = CollabLearners.create(dls, 50, new double[] {0, 5.5}, false, b -> b.wd(0.1))) {
             learn.fitOneCycle(5, 5e-3);
-            learn.export(out);
+            ai.fastai4j.export.ModelExport.export(learn, out);
         }
         System.out.println("exported " + out);
     }

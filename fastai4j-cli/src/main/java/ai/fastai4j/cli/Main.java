@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 @Command(name = "fastai4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Practical deep learning on the JVM, in the spirit of fastai.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
-                InterpretCommand.class, ExportCommand.class, ServeCommand.class, BatchPredictCommand.class, CommandLine.HelpCommand.class},
+                InterpretCommand.class, ExportCommand.class, ServeCommand.class,
+                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class, BatchPredictCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file."})
 public final class Main implements Runnable {
     /** Exit code for bad input data (a corrupt image, a missing column...). */

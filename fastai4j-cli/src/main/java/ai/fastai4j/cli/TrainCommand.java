@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
                 + "(model.fai) and write report.html next to it.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     DataOptions data;
 
     @Mixin

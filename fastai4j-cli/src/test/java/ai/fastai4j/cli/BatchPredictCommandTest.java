@@ -46,7 +46,7 @@ class BatchPredictCommandTest {
         try (DataLoaders dls = ImageDataLoaders.fromFolder(data).grey().batchSize(4).workers(0).build();
                 Learner learn = VisionLearners.create(dls, Arch.SIMPLE_CNN, b -> b.progress(false).path(dir))) {
             learn.fit(1, 1e-2);
-            model = learn.export(dir.resolve("model.fai"));
+            model = ai.fastai4j.export.ModelExport.export(learn, dir.resolve("model.fai"));
         }
     }
 

@@ -93,7 +93,7 @@ public final class ModelServer implements AutoCloseable {
         this.maxBatch = b.maxBatch;
         ModelKinds.Kind kind = ModelKinds.of(model.manifest(), model.file());
         this.handler = kind.handler().apply(new HandlerContext(model, new RequestDecoder(b.maxUploadBytes),
-                b.maxPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
+                b.maxPixels, b.maxModelPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
                 b.timeout.toMillis()));
         this.queue = handler.queue();
         try {
@@ -316,6 +316,8 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_UPLOAD_MB = 10;
         /** Default image size limit in megapixels. */
         public static final int DEFAULT_MAX_MEGAPIXELS = 40;
+        /** Default pixel budget of a model without a fixed input size: 512 x 512. */
+        public static final long DEFAULT_MAX_MODEL_PIXELS = 512 * 512;
         /** Default number of classes in {@code top}. */
         public static final int DEFAULT_TOP_K = 5;
         /** Default number of inference threads. */
@@ -330,11 +332,13 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_ROWS = 1000;
 
         private Path modelFile;
+        private ai.djl.Device device;
         private InferenceModel model;
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private long maxUploadBytes = (long) DEFAULT_MAX_UPLOAD_MB << 20;
         private long maxPixels = DEFAULT_MAX_MEGAPIXELS * 1_000_000L;
+        private long maxModelPixels = DEFAULT_MAX_MODEL_PIXELS;
         private int defaultTopK = DEFAULT_TOP_K;
         private int workers = DEFAULT_WORKERS;
         private int maxBatch = DEFAULT_MAX_BATCH;
@@ -391,6 +395,20 @@ public final class ModelServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPixels must be positive, got " + pixels);
             }
             this.maxPixels = pixels;
+            return this;
+        }
+
+        /**
+         * Largest image given to a model without a fixed input size, in pixels (default 512 x 512): such a model runs
+         * on the image at its own size, and its memory and time grow with the pixels (a 2000x2000 image took 9 GB
+         * through a small CNN). A model that resizes its input (every vision learner's export does, to its training
+         * size) costs the same for any image up to {@link #maxPixels}.
+         */
+        public Builder maxModelPixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("maxModelPixels must be positive, got " + pixels);
+            }
+            this.maxModelPixels = pixels;
             return this;
         }
 
@@ -467,8 +485,18 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The device a model loaded from a file runs on (default: {@code FASTAI4J_DEVICE}, else the engine's
+         * default); a model passed as an {@code InferenceModel} keeps its own.
+         */
+        public Builder device(ai.djl.Device d) {
+            this.device = java.util.Objects.requireNonNull(d, "device");
+            return this;
+        }
+
         Map<String, Object> settings() {
-            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
+            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "maxModelPixels", maxModelPixels,
+                    "defaultTopK", defaultTopK,
                     "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
                     "maxQueue", maxQueue, "maxRows", maxRows);
         }
@@ -488,7 +516,7 @@ public final class ModelServer implements AutoCloseable {
             if (model != null) {
                 return new ModelServer(this, model, false);
             }
-            InferenceModel m = InferenceModel.load(modelFile);
+            InferenceModel m = InferenceModel.load(modelFile, device);
             try {
                 return new ModelServer(this, m, true);
             } catch (RuntimeException e) {

@@ -120,7 +120,7 @@ final class SparkFixtures {
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(file);
+            ai.fastai4j.export.ModelExport.export(learn, file);
         }
         return file;
     }
@@ -152,7 +152,7 @@ final class SparkFixtures {
                 CollabLearner learn = CollabLearners.create(dls, 4, new double[] {0, 5.5}, false,
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(file);
+            ai.fastai4j.export.ModelExport.export(learn, file);
         }
         return file;
     }

@@ -41,6 +41,10 @@ final class BatchPredictCommand implements Callable<Integer> {
             description = "Spark master: local[N] on this machine, spark://HOST:PORT for a cluster (default: ${DEFAULT-VALUE}).")
     String master;
 
+    @Option(names = "--text-col", defaultValue = "text",
+            description = "The column of texts, for a text classifier (default: ${DEFAULT-VALUE}).")
+    String textColumn;
+
     @Option(names = "--k", defaultValue = "3", description = "Classes listed in top_k (default: ${DEFAULT-VALUE}).")
     int k;
 
@@ -66,7 +70,7 @@ final class BatchPredictCommand implements Callable<Integer> {
         BatchPredict job;
         try {
             job = new BatchPredict(model, input, inputFormat, output, format, partitions, overwrite,
-                    ScoringOptions.defaults().withTopK(k).withBatchSize(batchSize));
+                    ScoringOptions.defaults().withTopK(k).withBatchSize(batchSize).withTextColumn(textColumn));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

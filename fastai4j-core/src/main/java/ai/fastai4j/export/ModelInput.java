@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * What an exported model takes as one input, read from its manifest: one image, one table row of named columns,
- * or one (user, item) row. Front ends (the HTTP server, Spark scoring, the command line) use it to decode their
+ * one (user, item) row, or one text. Front ends (the HTTP server, Spark scoring, the command line) use it to decode their
  * input and to check it before any work starts.
  *
  * @param kind     the kind of input
@@ -25,11 +25,13 @@ public record ModelInput(Kind kind, String block, List<String> columns, int chan
         /** A table row of named columns ({@code tabular} block). */
         TABULAR,
         /** A (user, item) pair given as a row ({@code collab} block). */
-        COLLAB;
+        COLLAB,
+        /** One text, for a text classifier ({@code text} block). */
+        TEXT;
 
         /** Whether the model predicts on rows of column to value. */
         public boolean rows() {
-            return this != IMAGE;
+            return this == TABULAR || this == COLLAB;
         }
     }
 
@@ -60,13 +62,19 @@ public record ModelInput(Kind kind, String block, List<String> columns, int chan
                 case "collab":
                     return new ModelInput(Kind.COLLAB, in.name(),
                             List.of(Params.getString(p, "user_name"), Params.getString(p, "item_name")), 0);
+                case "text":
+                    if (Boolean.TRUE.equals(p.get("is_lm"))) {
+                        throw new IllegalArgumentException("model " + file + " is a language model: it generates "
+                                + "text from a prompt (TextLearners' predict) rather than predicting one answer per text");
+                    }
+                    return new ModelInput(Kind.TEXT, in.name(), List.of(), 0);
                 default:
                     break;
             }
         }
         throw new IllegalArgumentException("model " + file + " takes " + m.inputs().stream()
-                .map(Manifest.Component::name).toList() + "; expected one image ('image'), one table row ('tabular') "
-                + "or one (user, item) row ('collab')");
+                .map(Manifest.Component::name).toList() + "; expected one image ('image'), one table row ('tabular'), "
+                + "one (user, item) row ('collab') or one text ('text')");
     }
 
     /** The date columns of a tabular input block's parameters (each expanded into parts by the model). */

@@ -47,7 +47,9 @@ import org.apache.spark.sql.types.TimestampType;
  * named in the options; a tabular or collab model reads its columns by name. Classification models add
  * {@code prediction} (the label; several joined by {@code ;} for multi-label), {@code probability} and
  * {@code top_k} (label and probability of the most probable classes); regression models (collab included) add
- * {@code value}. Every model adds {@code error}: null, or why that row has no prediction (a corrupt image, a
+ * {@code value}; segmentation models add {@code mask}, the predicted mask as a PNG whose pixel values are the class
+ * codes. A text classifier reads the string column {@code text} (or the one named in the options). Every model
+ * adds {@code error}: null, or why that row has no prediction (a corrupt image, a
  * missing value, an unknown user); the job goes on and no row is dropped.
  *
  * <p>Checks happen before any task starts: the model must load, and the input must have the columns the model
@@ -61,6 +63,7 @@ public final class FastaiSpark {
     public static final String PROBABILITY = "probability";
     public static final String TOP_K = "top_k";
     public static final String VALUE = "value";
+    public static final String MASK = "mask";
     public static final String ERROR = "error";
 
     /** The image formats {@link #readImages} picks up, by file extension. */
@@ -91,6 +94,7 @@ public final class FastaiSpark {
 
         ModelInput in;
         List<String> vocab;
+        Output output;
         try (ExecutorModels.Lease lease = ExecutorModels.acquire(source, options.idleSeconds())) {
             InferenceModel m = lease.model();
             try {
@@ -99,17 +103,16 @@ public final class FastaiSpark {
                 throw new ModelFileException(Path.of(model), e.getMessage());
             }
             vocab = m.vocab();
+            output = Output.of(m.manifest());
         } catch (ModelFileException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new ModelFileException(Path.of(model), "cannot load the model: " + e.getMessage(), e);
         }
-        boolean classification = !vocab.isEmpty();
         StructType schema = input.schema();
         int[] index = inputIndex(schema, in, options, model);
-        StructType out = outputSchema(schema, classification);
-        PartitionScorer scorer = new PartitionScorer(source, options, in.kind(), index, in.columns(), classification,
-                vocab);
+        StructType out = outputSchema(schema, output);
+        PartitionScorer scorer = new PartitionScorer(source, options, in.kind(), index, in.columns(), output, vocab);
         return input.mapPartitions(scorer, Encoders.row(out));
     }
 
@@ -145,6 +148,16 @@ public final class FastaiSpark {
             }
             return new int[] {schema.fieldIndex(c)};
         }
+        if (in.kind() == ModelInput.Kind.TEXT) {
+            String c = options.textColumn();
+            if (!names.contains(c) || !(schema.apply(c).dataType() instanceof StringType)) {
+                throw new IllegalArgumentException("model " + model + " classifies texts: the input needs a string "
+                        + "column '" + c + "'" + (names.contains(c) ? ", not " + schema.apply(c).dataType().simpleString()
+                        : " (its columns: " + String.join(", ", schema.fieldNames()) + "); name another one in "
+                                + "ScoringOptions.withTextColumn"));
+            }
+            return new int[] {schema.fieldIndex(c)};
+        }
         List<String> missing = new ArrayList<>();
         List<String> mistyped = new ArrayList<>();
         for (String c : in.columns()) {
@@ -168,8 +181,12 @@ public final class FastaiSpark {
     }
 
     /** The input's schema with the prediction columns appended; refuses an input that already has one of them. */
-    static StructType outputSchema(StructType schema, boolean classification) {
-        List<String> added = classification ? List.of(PREDICTION, PROBABILITY, TOP_K, ERROR) : List.of(VALUE, ERROR);
+    static StructType outputSchema(StructType schema, Output output) {
+        List<String> added = switch (output) {
+            case CLASSIFICATION -> List.of(PREDICTION, PROBABILITY, TOP_K, ERROR);
+            case REGRESSION -> List.of(VALUE, ERROR);
+            case SEGMENTATION -> List.of(MASK, ERROR);
+        };
         for (String a : added) {
             if (List.of(schema.fieldNames()).contains(a)) {
                 throw new IllegalArgumentException("the input already has a column '" + a + "', which scoring adds: "
@@ -177,7 +194,9 @@ public final class FastaiSpark {
             }
         }
         StructType out = schema;
-        if (classification) {
+        if (output == Output.SEGMENTATION) {
+            out = out.add(MASK, DataTypes.BinaryType, true);
+        } else if (output == Output.CLASSIFICATION) {
             StructType top = new StructType(new StructField[] {
                 DataTypes.createStructField("label", DataTypes.StringType, false),
                 DataTypes.createStructField(PROBABILITY, DataTypes.DoubleType, false)});

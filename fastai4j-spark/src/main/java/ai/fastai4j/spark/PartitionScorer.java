@@ -28,17 +28,17 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
     /** The image column's index, or the row columns' indices in the input, in the model's column order. */
     private final int[] inputIndex;
     private final String[] columns;
-    private final boolean classification;
+    private final Output output;
     private final String[] vocab;
 
     PartitionScorer(ModelSource source, ScoringOptions options, ModelInput.Kind kind, int[] inputIndex,
-            List<String> columns, boolean classification, List<String> vocab) {
+            List<String> columns, Output output, List<String> vocab) {
         this.source = source;
         this.options = options;
         this.kind = kind;
         this.inputIndex = inputIndex.clone();
         this.columns = columns.toArray(String[]::new);
-        this.classification = classification;
+        this.output = output;
         this.vocab = vocab.toArray(String[]::new);
     }
 
@@ -121,6 +121,13 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             }
             throw new IllegalArgumentException("column '" + options.imageColumn() + "' is null: no image to predict");
         }
+        if (kind == ModelInput.Kind.TEXT) {
+            Object v = r.get(inputIndex[0]);
+            if (v instanceof String s) {
+                return s;
+            }
+            throw new IllegalArgumentException("column '" + options.textColumn() + "' is null: no text to predict");
+        }
         Map<String, String> m = new LinkedHashMap<>();
         for (int c = 0; c < columns.length; c++) {
             Object v = r.get(inputIndex[c]);
@@ -131,13 +138,22 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
     private Row append(Row r, Outcome o) {
         int n = r.length();
-        Object[] values = new Object[n + (classification ? 4 : 2)];
+        Object[] values = new Object[n + (output == Output.CLASSIFICATION ? 4 : 2)];
         for (int i = 0; i < n; i++) {
             values[i] = r.get(i);
         }
         Prediction p = o.prediction();
         String error = o.error();
-        if (classification) {
+        if (output == Output.SEGMENTATION) {
+            if (p != null) {
+                if (p.label() instanceof ai.fastai4j.vision.Mask mask) {
+                    values[n] = png(mask);
+                } else {
+                    error = "the model answered " + p.label().getClass().getSimpleName() + ", not a mask";
+                }
+            }
+            values[n + 1] = error;
+        } else if (output == Output.CLASSIFICATION) {
             if (p != null) {
                 List<Prediction.ClassProbability> top = p.top(options.topK(), List.of(vocab));
                 List<Row> topRows = new ArrayList<>(top.size());
@@ -167,5 +183,16 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
             values[n + 1] = error;
         }
         return RowFactory.create(values);
+    }
+
+    /** A mask as a PNG: palette colours for viewing, pixel values the class codes. */
+    static byte[] png(ai.fastai4j.vision.Mask mask) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(mask.toPaletteImage(), "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }

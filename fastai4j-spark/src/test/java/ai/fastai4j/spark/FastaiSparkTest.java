@@ -176,6 +176,31 @@ class FastaiSparkTest {
     }
 
     @Test
+    void textsEqualPredictBatch() {
+        Path model = SparkFixtures.textModel(dir);
+        List<Map<String, String>> rows = new ArrayList<>(SparkFixtures.reviews().subList(0, 10));
+        rows.add(Map.of("text", "Something never seen before, GREAT.", "label", "good"));
+        Dataset<Row> df = stringFrame(rows, List.of("text", "label")).coalesce(1);
+        List<Row> scored = FastaiSpark.predict(df, model.toString(), ScoringOptions.defaults()).collectAsList();
+        try (InferenceModel m = InferenceModel.load(model)) {
+            List<Prediction> want = m.predictBatch(rows.stream().map(r -> r.get("text")).toList());
+            assertEquals(want.size(), scored.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertClass(want.get(i), scored.get(i), m.vocab(), 2);
+            }
+        }
+        IllegalArgumentException noText = assertThrows(IllegalArgumentException.class, () -> FastaiSpark.predict(
+                df.withColumnRenamed("text", "review"), model.toString(), ScoringOptions.defaults()));
+        assertTrue(noText.getMessage().contains("string column 'text'"), noText.getMessage());
+        assertEquals(want(df.withColumnRenamed("text", "review"), model, "review"), scored.size());
+    }
+
+    private static int want(Dataset<Row> df, Path model, String column) {
+        return FastaiSpark.predict(df, model.toString(), ScoringOptions.defaults().withTextColumn(column))
+                .filter(new org.apache.spark.sql.Column(FastaiSpark.ERROR).isNull()).collectAsList().size();
+    }
+
+    @Test
     void mismatchesFailBeforeTheJobStarts() {
         Dataset<Row> df = stringFrame(SparkFixtures.tableRows(5, 1), List.of("color", "x2", "label"));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,

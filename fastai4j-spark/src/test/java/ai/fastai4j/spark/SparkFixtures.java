@@ -125,6 +125,43 @@ final class SparkFixtures {
         return file;
     }
 
+    /** Short reviews, "good" or "bad". */
+    static List<Map<String, String>> reviews() {
+        String[] good = {"A wonderful, charming film.", "Truly great acting!", "I loved it, great fun.",
+            "Wonderful and great."};
+        String[] bad = {"A dull, boring film.", "Truly awful acting!", "I hated it, boring mess.", "Awful and dull."};
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            rows.add(Map.of("text", good[i % 4], "label", "good"));
+            rows.add(Map.of("text", bad[i % 4], "label", "bad"));
+        }
+        return rows;
+    }
+
+    /** A small AWD-LSTM text classifier of {@link #reviews}, exported to {@code dir/reviews.fai}. */
+    static Path textModel(Path dir) {
+        Engine.getInstance().setRandomSeed(5);
+        Path file = dir.resolve("reviews.fai");
+        StringBuilder csv = new StringBuilder("text,label\n");
+        reviews().forEach(r -> csv.append('"').append(r.get("text")).append("\",").append(r.get("label")).append('\n'));
+        Path csvFile;
+        try {
+            csvFile = Files.writeString(dir.resolve("reviews.csv"), csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (ai.fastai4j.text.data.TextDataLoaders dls = ai.fastai4j.text.data.TextDataLoaders
+                .fromCsv(csvFile).bs(8).minFreq(1).numWorkers(0)
+                .cache(new ai.fastai4j.text.tokenize.TokenCache(dir.resolve("tok"))).build();
+                ai.fastai4j.text.learner.TextClassifierLearner learn = ai.fastai4j.text.learner.TextLearners
+                        .classifier(dls).config(ai.fastai4j.text.models.AwdLstmConfig.classifier().withSizes(8, 16, 1))
+                        .learner(b -> b.progress(false)).build()) {
+            learn.fitOneCycle(1, 1e-2);
+            ModelExport.export(learn, file);
+        }
+        return file;
+    }
+
     /** Ratings of users u0..u11 on items 0..9. */
     static List<Map<String, String>> ratings(long seed) {
         Random r = new Random(seed);

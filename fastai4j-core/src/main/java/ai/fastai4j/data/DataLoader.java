@@ -131,13 +131,43 @@ public final class DataLoader {
 
     /** A new epoch: a fresh (seeded) order, batches prepared ahead by the loader threads. */
     public EpochIterator epoch() {
+        return epoch(0);
+    }
+
+    /**
+     * A new epoch that starts at batch {@code firstBatch} of its order (the batches before it are neither loaded
+     * nor returned): how a resumed training continues an epoch where it stopped.
+     */
+    public EpochIterator epoch(int firstBatch) {
+        if (firstBatch < 0 || firstBatch > numBatches()) {
+            throw new IllegalArgumentException("first batch " + firstBatch + " is not in 0.." + numBatches());
+        }
         int e = epoch++;
         int[] order = source.order(e, shuffle, new Random(mix(seed, e, -1)));
         if (order.length != numItems) {
             throw new IllegalStateException("the sample source ordered " + order.length + " of its " + numItems
                     + " samples");
         }
-        return new EpochIterator(order, e);
+        EpochIterator it = new EpochIterator(order, e);
+        it.submitted = firstBatch;
+        it.consumed = firstBatch;
+        return it;
+    }
+
+    /**
+     * How many epochs this loader has started; the next {@link #epoch()} has this number, which (with the seed)
+     * decides its order and its items' random augmentations.
+     */
+    public int epochsStarted() {
+        return epoch;
+    }
+
+    /** Sets the number the next epoch gets (see {@link #epochsStarted()}), to repeat or continue a run. */
+    public void setEpochsStarted(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("epoch number must be >= 0, got " + n);
+        }
+        epoch = n;
     }
 
     /** The first batch of a new epoch (for showing and summaries). */

@@ -361,7 +361,7 @@ public final class InferenceModel implements AutoCloseable {
             for (BatchTransform t : batchTransforms) {
                 batch = t.encode(batch, Split.VALID);
             }
-            NDArray out = model.forward(batch.xb());
+            NDArray out = model.call(batch.xb());
             act = loss.activation(out);
             decoded = loss.decode(act);
         } catch (DataException e) {

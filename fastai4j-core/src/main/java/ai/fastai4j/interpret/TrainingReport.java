@@ -44,6 +44,9 @@ public final class TrainingReport {
     private final Map<String, Object> facts;
     private final List<ReportSection> sections;
 
+    private final int refreshSeconds;
+    private final boolean trainingOnly;
+
     private TrainingReport(Builder b) {
         this.learn = b.learn;
         this.title = b.title;
@@ -53,6 +56,8 @@ public final class TrainingReport {
         this.summary = b.summary;
         this.facts = new LinkedHashMap<>(b.facts);
         this.sections = List.copyOf(b.sections);
+        this.refreshSeconds = b.refreshSeconds;
+        this.trainingOnly = b.trainingOnly;
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -70,7 +75,7 @@ public final class TrainingReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        Html h = new Html(title);
+        Html h = new Html(title, refreshSeconds);
         Datasets<?> ds = learn.dls().datasets();
         h.p(String.format(Locale.ROOT, "%s, %,d parameters. Data: %,d training and %,d validation items%s.",
                 learn.model().typeName(), learn.model().parameterCount(), ds.split().train().length,
@@ -84,9 +89,13 @@ public final class TrainingReport {
         }
         training(h, dir);
         learn.lrFindResult().ifPresent(s -> lrFind(h, dir, s));
-        ClassificationInterpretation interp = interpretation != null ? interpretation : autoInterpretation();
+        ClassificationInterpretation interp = interpretation != null ? interpretation
+                : trainingOnly ? null : autoInterpretation();
         if (interp != null) {
             classification(h, dir, interp);
+        }
+        if (isSegmentation()) {
+            segmentation(h, dir);
         }
         if (results > 0 && canShowResults()) {
             h.h2("Results");
@@ -149,6 +158,28 @@ public final class TrainingReport {
         return category && learn.dls().valid().numItems() > 0 ? ClassificationInterpretation.fromLearner(learn) : null;
     }
 
+    private boolean isSegmentation() {
+        Datasets<?> ds = learn.dls().datasets();
+        return ds.blocks().size() == ds.nInputs() + 1 && ds.blocks().get(ds.nInputs()).kind()
+                == ai.fastai4j.data.TensorKind.MASK && learn.dls().valid().numItems() > 0;
+    }
+
+    private void segmentation(Html h, Path dir) {
+        h.h2("Segmentation");
+        SegmentationInterpretation si = SegmentationInterpretation.fromLearner(learn);
+        if (topLosses > 0) {
+            h.h3("Top losses");
+            h.p("Each image with its target mask (left) and the predicted mask (right).");
+            h.img(si.plotTopLosses(Math.min(topLosses, 6), dir.resolve("top_losses_masks.png")), "top losses");
+            List<List<String>> rows = new ArrayList<>();
+            for (SegmentationInterpretation.TopLoss t : si.topLosses(topLosses)) {
+                rows.add(List.of(t.item(), String.format(Locale.ROOT, "%.4f", t.loss()),
+                        String.format(Locale.ROOT, "%.2f%%", 100 * t.pixelAccuracy())));
+            }
+            h.table(List.of("item", "loss", "pixels right"), rows, true);
+        }
+    }
+
     private boolean canShowResults() {
         Datasets<?> ds = learn.dls().datasets();
         return ds.blocks().get(0) instanceof ImageRenderer && ds.blocks().size() > ds.nInputs()
@@ -178,6 +209,15 @@ public final class TrainingReport {
             if (interp.canDrawItems()) {
                 h.p("Titles: predicted/actual, then loss / probability of the prediction.");
                 h.img(interp.plotTopLosses(topLosses, dir.resolve("top_losses.png")), "top losses");
+                if (learn.model().children().containsKey("0") && learn.model().children().size() > 1) {
+                    try {
+                        Path cam = interp.plotTopLossesCam(learn, topLosses, dir.resolve("top_losses_gradcam.png"));
+                        h.p("Where the model looked: Grad-CAM of the predicted class over the body's activations.");
+                        h.img(cam, "top losses with Grad-CAM");
+                    } catch (IllegalArgumentException e) {
+                        h.p("No Grad-CAM: " + e.getMessage()); // a body without (N, C, H, W) activations
+                    }
+                }
             }
             List<List<String>> rows = new ArrayList<>();
             for (TopLoss t : interp.topLosses(topLosses)) {
@@ -198,6 +238,8 @@ public final class TrainingReport {
         private boolean summary = true;
         private final Map<String, Object> facts = new LinkedHashMap<>();
         private final List<ReportSection> sections = new ArrayList<>();
+        private int refreshSeconds;
+        private boolean trainingOnly;
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");
@@ -236,6 +278,28 @@ public final class TrainingReport {
             return this;
         }
 
+        /**
+         * A live page for a running training (fastai's ShowGraph): the browser reloads it every
+         * {@code seconds}; only the training part (epoch table, loss and schedule plots) is written, nothing that
+         * runs the model.
+         */
+        public Builder live(int seconds) {
+            if (seconds < 1) {
+                throw new IllegalArgumentException("refresh seconds must be at least 1, got " + seconds);
+            }
+            this.refreshSeconds = seconds;
+            return trainingOnly();
+        }
+
+        /** Only the training part: epoch table, loss and schedule plots (nothing runs the model). */
+        public Builder trainingOnly() {
+            this.trainingOnly = true;
+            this.results = 0;
+            this.topLosses = 0;
+            this.summary = false;
+            return this;
+        }
+
         /** Extra facts shown in a table at the top (e.g. the provenance of a loaded model file). */
         public Builder facts(Map<String, ?> f) {
             facts.putAll(f);
@@ -264,8 +328,12 @@ public final class TrainingReport {
     private static final class Html {
         private final StringBuilder sb = new StringBuilder();
 
-        Html(String title) {
-            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+        Html(String title, int refreshSeconds) {
+            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+            if (refreshSeconds > 0) {
+                sb.append("<meta http-equiv=\"refresh\" content=\"").append(refreshSeconds).append("\">\n");
+            }
+            sb.append("<title>")
                     .append(esc(title)).append("</title>\n<style>\n")
                     .append("body{font-family:sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}\n")
                     .append("table{border-collapse:collapse;margin:0.5em 0}\n")

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * fastai's wt103-fwd layout ({@code lstm_fwd.pth} in torch's legacy format with fastai 1's names, and the pickled
+ * fastai's wt103-fwd layout ({@code lstm_fwd.pth} with fastai 1's names, and the pickled
  * vocabulary), made small by python3-torch ({@code models/wt103_layout.py}), loads by name onto a
  * {@link LanguageModel} with the target vocabulary mapped as fastai's match_embeds: every file tensor is used or
  * is a known alias, and the model then gives python's logits.

@@ -1,9 +1,9 @@
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.collab.CollabDataLoaders;
 import ai.fastai4j.collab.CollabLearner;
 import ai.fastai4j.collab.CollabLearners;
 import ai.fastai4j.data.Splitters;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Preds;
@@ -78,7 +78,7 @@ public final class TabularBench {
         Engine.getInstance();
         System.out.printf(Locale.ROOT, "fastai4j tabular bench: data %s, engine %s %s, intra-op threads %d, cores %d%n",
                 data.toAbsolutePath().normalize(), Engine.getInstance().getEngineName(),
-                Engine.getInstance().getVersion(), JniUtils.getNumThreads(), Runtime.getRuntime().availableProcessors());
+                Engine.getInstance().getVersion(), Torch.intraOpThreads(), Runtime.getRuntime().availableProcessors());
         Files.createDirectories(out);
         if (tasks.contains("ames")) {
             ames();

@@ -6,11 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.engine.NoGrad;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Prediction;
-import ai.fastai4j.nn.io.SafetensorsIO;
-import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.models.Arch;
 import java.io.BufferedReader;
@@ -89,7 +90,7 @@ public final class InferenceBench {
         boolean tuned = NativeMemory.tuneMalloc();
         Engine.getInstance(); // loads libtorch
         int threads = a.integer("threads");
-        JniUtils.setNumThreads(threads);
+        Torch.setIntraOpThreads(threads);
         int size = a.integer("size");
         int[] batches = Arrays.stream(a.string("batches").split(",")).map(String::trim).mapToInt(Integer::parseInt)
                 .toArray();
@@ -101,8 +102,8 @@ public final class InferenceBench {
         Files.createDirectories(out);
         System.out.printf(Locale.ROOT, "fastai4j InferenceBench  %s%n", a);
         System.out.printf(Locale.ROOT, "engine: %s %s, intra-op threads %d, inter-op %d; malloc tuned: %s; load %s%n",
-                Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(), tuned, BenchModels.load());
+                Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), Torch.intraOpThreads(),
+                Torch.interOpThreads(), tuned, BenchModels.load());
 
         Arch arch = Arch.valueOf(a.string("arch").toUpperCase(Locale.ROOT));
         Path modelFile = BenchModels.exportVision(out.resolve(arch.name().toLowerCase(Locale.ROOT) + "-" + size + ".fai"),
@@ -180,7 +181,7 @@ public final class InferenceBench {
             Map<String, NDArray> t = new LinkedHashMap<>();
             t.put("images", m.create(px, new Shape(images.size(), first.height(), first.width(), 3), DataType.UINT8));
             t.put("probs", m.create(probs, new Shape(images.size(), c)));
-            SafetensorsIO.write(t, file);
+            Safetensors.write(t, file);
         }
         return file;
     }
@@ -202,8 +203,7 @@ public final class InferenceBench {
                 }
             }
         }
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray input = m.create(x, new Shape(images.size(), 3, h, w));
             double[] ms = new double[calls];
@@ -223,7 +223,7 @@ public final class InferenceBench {
             Arrays.sort(ms);
             return pct(ms, 50);
         } finally {
-            JniUtils.setGradMode(grad);
+            noGrad.close();
         }
     }
 

@@ -6,14 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.losses.Losses;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.optim.Optimizer;
 import ai.fastai4j.optim.Optimizers;
-import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
 import java.nio.ByteBuffer;
@@ -72,7 +72,7 @@ public final class MallocTuningBench {
         Engine.getInstance().setRandomSeed(42);
         System.out.printf(Locale.ROOT, "fastai4j MallocTuningBench [%s]  %s%n", label, a);
         System.out.printf(Locale.ROOT, "mallopt tuning in effect: %s; %s; intra-op threads %d%n", tuned, env,
-                JniUtils.getNumThreads());
+                Torch.intraOpThreads());
 
         Arch arch = Arch.valueOf(a.string("arch").toUpperCase(Locale.ROOT));
         LossFunction lossFn = Losses.crossEntropy();

@@ -1,8 +1,8 @@
 package ai.fastai4j.bench;
 
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Learner;
-import ai.fastai4j.util.NativeMemory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,10 +1,10 @@
 package ai.fastai4j.bench;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.serve.ModelServer;
-import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.models.Arch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,13 +106,13 @@ public final class ServeLoadBench {
         }
         boolean tuned = NativeMemory.tuneMalloc();
         Engine.getInstance(); // loads libtorch
-        JniUtils.setNumThreads(a.integer("threads"));
+        Torch.setIntraOpThreads(a.integer("threads"));
         Path out = Path.of(a.string("out"));
         Files.createDirectories(out);
         System.out.printf(Locale.ROOT, "fastai4j ServeLoadBench  %s%n", a);
         System.out.printf(Locale.ROOT, "engine: %s %s, intra-op threads %d, inter-op %d; %d cores; malloc tuned: %s;"
                 + " load %s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
-                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), Runtime.getRuntime().availableProcessors(),
+                Torch.intraOpThreads(), Torch.interOpThreads(), Runtime.getRuntime().availableProcessors(),
                 tuned, BenchModels.load());
         String wrk = which("wrk");
         System.out.println("wrk: " + (wrk == null ? "not installed (optional: apt-get install wrk)" : wrk));

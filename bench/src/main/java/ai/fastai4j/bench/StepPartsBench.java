@@ -6,9 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import ai.fastai4j.engine.Gradients;
+import ai.fastai4j.engine.Kernels;
+import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.engine.NoGrad;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.losses.Losses;
 import ai.fastai4j.nn.Module;
@@ -17,7 +20,6 @@ import ai.fastai4j.optim.Optimizer;
 import ai.fastai4j.optim.OptimizerStep;
 import ai.fastai4j.optim.OptimizerSteps;
 import ai.fastai4j.optim.Optimizers;
-import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ public final class StepPartsBench {
         int rounds = a.integer("rounds");
         Engine.getInstance().setRandomSeed(42);
         System.out.printf(Locale.ROOT, "fastai4j StepPartsBench  %s; intra-op threads %d; malloc tuned %s%n", a,
-                JniUtils.getNumThreads(), tuned);
+                Torch.intraOpThreads(), tuned);
         try (NDManager m = NDManager.newBaseManager()) {
             Module model = VisionModels.createVisionModel(m, Arch.valueOf(a.string("arch")), 1, 10);
             model.train(true);
@@ -132,11 +134,11 @@ public final class StepPartsBench {
                 Parameter big = params.stream().max(java.util.Comparator.comparingLong(p -> p.data().size()))
                         .orElseThrow();
                 NDArray w = big.data();
-                NDArray g = JniUtils.getGradient((PtNDArray) w);
+                NDArray g = Gradients.of(w);
                 NDArray buf = state.zeros(w.getShape());
                 NDArray stepT = state.create(1L);
                 NDArray two = state.create(2f);
-                JniUtils.setGradMode(false);
+                Torch.setGradEnabled(false);
                 parts.clear();
                 parts.put("op muli(float)", () -> buf.muli(0.9f));
                 parts.put("op muli(cached NDArray)", () -> buf.muli(two));
@@ -150,7 +152,7 @@ public final class StepPartsBench {
                 parts.put("op sqrt(x in [-1,0))+close", () -> neg.sqrt().close());
                 parts.put("op exp(x in [0,1))+close", () -> pos.exp().close());
                 parts.put("op pow(0.5)(x in [0,1))+close", () -> pos.pow(0.5f).close());
-                parts.put("getGradient+close", () -> JniUtils.getGradient((PtNDArray) w).close());
+                parts.put("getGradient+close", () -> Gradients.of(w).close());
                 parts.put("scalar addi(1L)+getLong", () -> stepT.addi(1L).getLong());
                 parts.put("NDScope open+close", () -> {
                     try (NDScope sc = new NDScope()) {
@@ -276,20 +278,16 @@ public final class StepPartsBench {
         double debias2 = 1 - Math.pow(sqrMom, step);
         float lrbc = (float) (lr * Math.sqrt(debias2) / debias1);
         float epsPrime = (float) (eps * Math.sqrt(debias2));
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad noGrad = NoGrad.enter()) {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
-                PtNDArray w = (PtNDArray) p.data();
-                try (PtNDArray g = JniUtils.getGradient(w)) {
+                NDArray w = p.data();
+                try (NDArray g = Gradients.of(w)) {
                     NDArray[] s = state.get(i);
-                    JniUtils.adamUpdate(w, g, (PtNDArray) s[0], (PtNDArray) s[1], (float) lr, lrbc,
-                            p.isBiasOrNorm() ? 0f : (float) wd, 1f, -1f, (float) mom, (float) sqrMom, epsPrime, true);
+                    Kernels.adamUpdate(w, g, s[0], s[1], new Kernels.AdamArgs((float) lr, lrbc,
+                            p.isBiasOrNorm() ? 0f : (float) wd, (float) mom, (float) sqrMom, epsPrime));
                 }
             }
-        } finally {
-            JniUtils.setGradMode(grad);
         }
     }
 
@@ -317,11 +315,11 @@ public final class StepPartsBench {
             List<List<Parameter>> g = VisionModels.paramGroups(md);
             List<Parameter> flat = new ArrayList<>();
             g.forEach(flat::addAll);
-            JniUtils.setGradMode(false);
+            Torch.setGradEnabled(false);
             for (int i = 0; md != model && i < flat.size(); i++) {
                 flat.get(i).copyFrom(refParams.get(i).data());
-                try (PtNDArray src = JniUtils.getGradient((PtNDArray) refParams.get(i).data());
-                        PtNDArray dst = JniUtils.getGradient((PtNDArray) flat.get(i).data())) {
+                try (NDArray src = Gradients.of(refParams.get(i).data());
+                        NDArray dst = Gradients.of(flat.get(i).data())) {
                     dst.set(new ai.djl.ndarray.index.NDIndex("..."), src);
                 }
             }

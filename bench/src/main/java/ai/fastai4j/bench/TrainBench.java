@@ -3,15 +3,15 @@ package ai.fastai4j.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.data.Batch;
 import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.DataLoaderOptions;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
+import ai.fastai4j.engine.NativeMemory;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metrics;
-import ai.fastai4j.util.NativeMemory;
 import ai.fastai4j.vision.ImageDataLoaders;
 import ai.fastai4j.vision.VisionLearners;
 import ai.fastai4j.vision.models.Arch;
@@ -77,7 +77,7 @@ public final class TrainBench {
         System.out.printf(Locale.ROOT, "engine: %s %s, intra-op threads %d, inter-op %d; malloc tuned by mallopt: %s;"
                 + " trim after each epoch: %s; MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s"
                 + " MALLOC_TOP_PAD_=%s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
-                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), tuned, NativeMemory.trimEnabled(),
+                Torch.intraOpThreads(), Torch.interOpThreads(), tuned, NativeMemory.trimEnabled(),
                 System.getenv("MALLOC_MMAP_THRESHOLD_"), System.getenv("MALLOC_TRIM_THRESHOLD_"),
                 System.getenv("MALLOC_TOP_PAD_"));
         long rssStart = NativeMemory.residentBytes();

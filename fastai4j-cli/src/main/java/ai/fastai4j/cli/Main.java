@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "fastai4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Practical deep learning on the JVM, in the spirit of fastai.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
-                InterpretCommand.class, ExportCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+                InterpretCommand.class, ExportCommand.class, ServeCommand.class,
+                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file,",
                 "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the running batch finishes and train writes",
                 "its checkpoint (continue with train --resume DIR); a second Ctrl-C stops at once."})

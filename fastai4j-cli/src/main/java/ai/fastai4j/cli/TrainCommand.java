@@ -2,6 +2,7 @@ package ai.fastai4j.cli;
 
 import ai.fastai4j.Fastai4j;
 import ai.fastai4j.data.DataLoaders;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.interpret.TrainingReport;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Checkpoint;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
         description = "Train an image classifier on a folder or CSV of images with fit_one_cycle, then export it "
                 + "(model.fai) and write report.html next to it.")
 final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption device;
+
     @Mixin
     DataOptions data;
 
@@ -94,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             System.out.println("loss plot: " + learn.recorder().plotLoss(out.resolve("loss.png")));
             Path model = out.resolve("model.fai");
-            learn.export(model);
+            ModelExport.export(learn, model);
             System.out.println("exported model: " + model + " (use: fastai4j predict " + model + " IMAGE...)");
             if (!noReport) {
                 System.out.println("report: " + TrainingReport.builder(learn).build().write(out));

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -154,13 +153,12 @@ class TrainStopResumeTest {
     /** Model tensors of a checkpoint (exact bytes) and its recorder's epoch table and losses. */
     static Map<String, Object> contents(Path checkpointDir) throws IOException {
         Map<String, Object> out = new TreeMap<>();
-        try (NDManager m = NDManager.newBaseManager();
-                InputStream is = Files.newInputStream(Checkpoint.file(checkpointDir))) {
-            for (NDArray a : NDList.decode(m, is)) {
-                if (a.getName().startsWith("model.") || a.getName().startsWith("opt.")) {
-                    out.put(a.getName(), a.getShape() + Base64.getEncoder().encodeToString(a.toByteArray()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Safetensors.read(Checkpoint.file(checkpointDir), m).forEach((name, a) -> {
+                if (name.startsWith("model.") || name.startsWith("opt.")) {
+                    out.put(name, a.getShape() + Base64.getEncoder().encodeToString(a.toByteArray()));
                 }
-            }
+            });
         }
         Checkpoint.Meta meta = Checkpoint.readMeta(checkpointDir);
         out.put("epoch table", meta.recorder().values());

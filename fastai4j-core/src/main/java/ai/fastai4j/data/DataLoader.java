@@ -37,24 +37,56 @@ public final class DataLoader {
     private final IntFunction<String> describe;
     private int epoch;
 
-    DataLoader(IntFunction<List<Object>> samples, int numItems, IntFunction<String> describe, List<TransformBlock> blocks,
-            int nInputs, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
-            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
-            int prefetch) {
-        this.samples = samples;
-        this.numItems = numItems;
-        this.describe = describe;
-        this.blocks = List.copyOf(blocks);
-        this.nInputs = nInputs;
-        this.split = split;
-        this.shuffle = shuffle;
-        this.dropLast = dropLast;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.itemTransforms = List.copyOf(itemTransforms);
-        this.batchTransforms = List.copyOf(batchTransforms);
-        this.pool = pool;
-        this.prefetch = prefetch;
+    /**
+     * The items a loader batches: item {@code i} (0 to {@code size - 1}) as its blocks' raw values, its name for
+     * error messages, and the blocks (inputs first) that collate them.
+     */
+    record Items(IntFunction<List<Object>> samples, int size, IntFunction<String> describe, List<TransformBlock> blocks,
+            int nInputs) {
+        Items {
+            blocks = List.copyOf(blocks);
+        }
+    }
+
+    /**
+     * Everything a loader is made of: its items, the split whose transforms it runs, whether it shuffles and drops
+     * the last partial batch, the options (batch size, seed, prefetch), the transforms and the loader threads
+     * (shared with the other loaders of the same {@link DataLoaders}; none to load on the calling thread).
+     */
+    record Setup(Items items, Split split, boolean shuffle, boolean dropLast, DataLoaderOptions options,
+            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool) {
+        Setup {
+            itemTransforms = List.copyOf(itemTransforms);
+            batchTransforms = List.copyOf(batchTransforms);
+        }
+
+        Setup withSplitMode(Split mode) {
+            return new Setup(items, mode, false, false, options, itemTransforms, batchTransforms, pool);
+        }
+
+        Setup withTransforms(List<ItemTransform> itemTfms, List<BatchTransform> batchTfms) {
+            return new Setup(items, split, shuffle, dropLast, options, itemTfms, batchTfms, pool);
+        }
+    }
+
+    private final Setup setup;
+
+    DataLoader(Setup setup) {
+        this.setup = setup;
+        this.samples = setup.items().samples();
+        this.numItems = setup.items().size();
+        this.describe = setup.items().describe();
+        this.blocks = setup.items().blocks();
+        this.nInputs = setup.items().nInputs();
+        this.split = setup.split();
+        this.shuffle = setup.shuffle();
+        this.dropLast = setup.dropLast();
+        this.batchSize = setup.options().batchSize();
+        this.seed = setup.options().seed();
+        this.itemTransforms = setup.itemTransforms();
+        this.batchTransforms = setup.batchTransforms();
+        this.pool = setup.pool();
+        this.prefetch = setup.options().prefetchBatches();
     }
 
     /** Number of batches in one epoch. */
@@ -96,14 +128,17 @@ public final class DataLoader {
      * test-time augmentation). Never shuffled, nothing dropped.
      */
     public DataLoader withSplitMode(Split mode) {
-        return new DataLoader(samples, numItems, describe, blocks, nInputs, mode, false, false, batchSize, seed,
-                itemTransforms, batchTransforms, pool, prefetch);
+        return new DataLoader(setup.withSplitMode(mode));
     }
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-        DataLoader d = new DataLoader(samples, numItems, describe, blocks, nInputs, split, shuffle, dropLast,
-                batchSize, seed, itemTransforms, transforms, pool, prefetch);
+        return withTransforms(setup.itemTransforms(), transforms);
+    }
+
+    /** This loader with other item and batch transforms (same items, order, seed and loader threads). */
+    DataLoader withTransforms(List<ItemTransform> items, List<BatchTransform> transforms) {
+        DataLoader d = new DataLoader(setup.withTransforms(items, transforms));
         d.epoch = epoch;
         return d;
     }

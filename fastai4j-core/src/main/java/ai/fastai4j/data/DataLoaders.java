@@ -18,7 +18,7 @@ public final class DataLoaders implements AutoCloseable {
     private DataLoader train;
     private DataLoader valid;
     private final DataLoaderOptions options;
-    private final List<ItemTransform> itemTransforms;
+    private List<ItemTransform> itemTransforms;
     private List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
 
@@ -55,9 +55,10 @@ public final class DataLoaders implements AutoCloseable {
     }
 
     private <I> DataLoader loader(Datasets<I> ds, int[] idx, Split split, boolean shuffle, boolean dropLast) {
-        return new DataLoader(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]), ds.blocks(),
-                ds.nInputs(), split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
-                batchTransforms, pool, options.prefetchBatches());
+        DataLoader.Items items = new DataLoader.Items(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]),
+                ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(items, split, shuffle, dropLast, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */
@@ -121,6 +122,18 @@ public final class DataLoaders implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Appends an item transform to both loaders (after those there); a vision learner trained without a resize
+     * appends one to its images' size this way, so that an exported model resizes its inputs as in training.
+     */
+    public void addItemTransform(ItemTransform transform) {
+        List<ItemTransform> all = new ArrayList<>(itemTransforms);
+        all.add(transform);
+        itemTransforms = List.copyOf(all);
+        train = train.withTransforms(itemTransforms, batchTransforms);
+        valid = valid.withTransforms(itemTransforms, batchTransforms);
+    }
+
     /** Class names of the target (empty for regression). */
     public List<String> vocab() {
         return datasets.vocab();
@@ -140,9 +153,10 @@ public final class DataLoaders implements AutoCloseable {
     public DataLoader testDl(List<?> items) {
         Datasets<Object> ds = (Datasets<Object>) datasets;
         List<Object> its = new ArrayList<>(items);
-        return new DataLoader(i -> ds.encodeInputs(its.get(i)), its.size(), i -> String.valueOf(its.get(i)),
-                ds.blocks(), ds.nInputs(), Split.VALID, false, false, options.batchSize(), options.seed(),
-                itemTransforms, batchTransforms, pool, options.prefetchBatches());
+        DataLoader.Items inputs = new DataLoader.Items(i -> ds.encodeInputs(its.get(i)), its.size(),
+                i -> String.valueOf(its.get(i)), ds.blocks(), ds.nInputs());
+        return new DataLoader(new DataLoader.Setup(inputs, Split.VALID, false, false, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Draws up to {@code maxItems} of a training batch with their labels into a PNG grid (fastai's show_batch). */

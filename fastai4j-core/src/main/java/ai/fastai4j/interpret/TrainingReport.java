@@ -3,6 +3,7 @@ package ai.fastai4j.interpret;
 import ai.fastai4j.data.CategoryBlock;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.ImageRenderer;
+import ai.fastai4j.io.AtomicFiles;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Recorder;
 import ai.fastai4j.learner.SuggestedLrs;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +42,7 @@ public final class TrainingReport {
     private final int results;
     private final boolean summary;
     private final Map<String, Object> facts;
+    private final List<ReportSection> sections;
 
     private final int refreshSeconds;
     private final boolean trainingOnly;
@@ -56,6 +57,7 @@ public final class TrainingReport {
         this.facts = new LinkedHashMap<>(b.facts);
         this.refreshSeconds = b.refreshSeconds;
         this.trainingOnly = b.trainingOnly;
+        this.sections = List.copyOf(b.sections);
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -97,15 +99,14 @@ public final class TrainingReport {
             h.p("Validation items with their target and, below it, the prediction: green when right, red when wrong.");
             h.img(learn.showResults(results, dir.resolve("results.png")), "results");
         }
+        sections.forEach(h::section);
         if (summary) {
             h.h2("Model");
             h.pre(learn.summary().toString());
         }
         Path page = dir.resolve(FILE_NAME);
-        Path part = dir.resolve(FILE_NAME + ".part");
         try {
-            Files.writeString(part, h.finish(), StandardCharsets.UTF_8);
-            Files.move(part, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(page, h.finish().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + page + ": " + e.getMessage(), e);
         }
@@ -204,6 +205,7 @@ public final class TrainingReport {
         private final Map<String, Object> facts = new LinkedHashMap<>();
         private int refreshSeconds;
         private boolean trainingOnly;
+        private final List<ReportSection> sections = new ArrayList<>();
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");
@@ -267,6 +269,12 @@ public final class TrainingReport {
         /** Extra facts shown in a table at the top (e.g. the provenance of a loaded model file). */
         public Builder facts(Map<String, ?> f) {
             facts.putAll(f);
+            return this;
+        }
+
+        /** A section added after the built-in ones, before the model summary (e.g. a tabular interpretation). */
+        public Builder section(ReportSection s) {
+            sections.add(Objects.requireNonNull(s, "section"));
             return this;
         }
 
@@ -344,6 +352,23 @@ public final class TrainingReport {
 
         private static boolean isNumber(String s) {
             return s.matches("-?[0-9][0-9,]*(\\.[0-9]+)?(e[-+]?[0-9]+)?|nan|-?inf|[0-9]+:[0-9]{2}(:[0-9]{2})?");
+        }
+
+        void section(ReportSection s) {
+            h2(s.title());
+            for (ReportSection.Part p : s.parts()) {
+                if (p instanceof ReportSection.Paragraph x) {
+                    p(x.text());
+                } else if (p instanceof ReportSection.Subtitle x) {
+                    h3(x.text());
+                } else if (p instanceof ReportSection.Pre x) {
+                    pre(x.text());
+                } else if (p instanceof ReportSection.Table x) {
+                    table(x.header(), x.rows(), true);
+                } else if (p instanceof ReportSection.Image x) {
+                    img(x.png(), x.alt());
+                }
+            }
         }
 
         String finish() {

@@ -1,5 +1,6 @@
 package ai.fastai4j.learner;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,8 +12,12 @@ import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.Devices;
+import ai.fastai4j.engine.NoGrad;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.optim.Optimizer;
@@ -22,11 +27,8 @@ import ai.fastai4j.optim.Slice;
 import ai.fastai4j.schedule.Schedule;
 import ai.fastai4j.schedule.Schedules;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -60,7 +62,9 @@ public class Learner implements AutoCloseable {
     private final double defaultLr;
     private final Path path;
     private final NDManager manager;
+    private final Device device;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
+    private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
     private Optimizer opt;
     private SuggestedLrs lastLrFind;
@@ -89,7 +93,7 @@ public class Learner implements AutoCloseable {
     private TrainingInterruptedException interruption;
 
     static {
-        ai.fastai4j.util.NativeMemory.tuneMalloc();
+        ai.fastai4j.engine.NativeMemory.tuneMalloc();
     }
 
     protected Learner(Builder b) {
@@ -105,7 +109,8 @@ public class Learner implements AutoCloseable {
         this.moms = b.moms.clone();
         this.defaultLr = b.lr;
         this.path = b.path;
-        this.manager = NDManager.newBaseManager();
+        this.device = placeModel(b.model, b.device);
+        this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
         ShutdownGuard.install();
         callbacks.add(new TrainEvalCallback());
@@ -301,7 +306,7 @@ public class Learner implements AutoCloseable {
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.util.NativeMemory.trim();
+            ai.fastai4j.engine.NativeMemory.trim();
         }
     }
 
@@ -443,20 +448,9 @@ public class Learner implements AutoCloseable {
                     CancelTrainException.class);
         }
         dl = dls.valid();
-        withoutGrad(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
+        NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.util.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
-    }
-
-    /** Runs {@code body} with autograd off on this thread (grad mode is per thread in PyTorch). */
-    private static void withoutGrad(Runnable body) {
-        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
-            body.run();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
-        }
+        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
     }
 
     private void allBatches() {
@@ -610,8 +604,7 @@ public class Learner implements AutoCloseable {
         List<NDArray> losses = new ArrayList<>();
         List<int[]> indices = new ArrayList<>();
         boolean wasTraining = model.isTraining();
-        boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         model.eval();
         try (ShutdownGuard.Region work = ShutdownGuard.work("predicting"); DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
@@ -636,7 +629,7 @@ public class Learner implements AutoCloseable {
             throw e;
         } finally {
             model.train(wasTraining);
-            ai.djl.pytorch.jni.JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
         NDArray probsAll = concat(probs, out);
         NDArray decoded = lossFunction.decode(probsAll);
@@ -726,17 +719,6 @@ public class Learner implements AutoCloseable {
 
     // ---------------------------------------------------------------- save and load
 
-    /**
-     * Exports the model for inference: one {@code .fai} file with the weights and a JSON manifest of everything
-     * inference needs (see {@link ai.fastai4j.export.ModelExport}); load it with
-     * {@link ai.fastai4j.export.InferenceModel#load}.
-     */
-    public Path export(Path file) {
-        try (ShutdownGuard.Region work = ShutdownGuard.work("export")) {
-            return ai.fastai4j.export.ModelExport.export(this, file);
-        }
-    }
-
     /** Saves the weights (and optimizer state) to {@code path/models/name.safetensors}; returns the file. */
     public Path save(String name, boolean withOpt) {
         Path f = path.resolve("models").resolve(name + ".safetensors");
@@ -749,52 +731,39 @@ public class Learner implements AutoCloseable {
         loadFrom(path.resolve("models").resolve(name + ".safetensors"), withOpt);
     }
 
-    /** Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}. */
+    /**
+     * Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}, to a
+     * safetensors file that appears only once complete.
+     */
     public void saveTo(Path file, boolean withOpt) {
         try (NDManager tmp = NDManager.newBaseManager()) {
-            NDList list = new NDList();
-            model.stateDict().forEach((k, v) -> list.add(named(v, "model." + k, tmp)));
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> state.put("model." + k, v)); // live views, only read
             if (withOpt && opt != null) {
                 // stateDict() returns fresh copies owned by the caller: hand them to tmp so they are freed with it
                 opt.stateDict().forEach((k, v) -> {
                     v.attach(tmp);
-                    v.setName("opt." + k);
-                    list.add(v);
+                    state.put("opt." + k, v);
                 });
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path part = file.resolveSibling(file.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part))) {
-                list.encode(os, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(state, file);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static NDArray named(NDArray v, String name, NDManager tmp) {
-        NDArray c = v.duplicate();
-        c.attach(tmp);
-        c.setName(name);
-        return c;
-    }
-
     /** Reads a file written by {@link #saveTo}; every model tensor must match by name and shape. */
     public void loadFrom(Path file, boolean withOpt) {
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = new java.io.BufferedInputStream(
-                Files.newInputStream(file))) {
-            NDList list = NDList.decode(tmp, is);
+        try (NDManager tmp = NDManager.newBaseManager()) {
             Map<String, NDArray> modelState = new LinkedHashMap<>();
             Map<String, NDArray> optState = new LinkedHashMap<>();
-            for (NDArray a : list) {
-                String n = Objects.requireNonNull(a.getName(), "unnamed tensor in " + file);
+            Safetensors.read(file, tmp).forEach((n, a) -> {
                 if (n.startsWith("model.")) {
                     modelState.put(n.substring(6), a);
                 } else if (n.startsWith("opt.")) {
                     optState.put(n.substring(4), a);
                 }
-            }
+            });
             model.loadStateDict(modelState, true);
             if (withOpt && !optState.isEmpty()) {
                 opt().loadStateDict(optState);
@@ -837,6 +806,45 @@ public class Learner implements AutoCloseable {
     /** Folder for saved models and plots. */
     public Path path() {
         return path;
+    }
+
+    /**
+     * The device the model is on, chosen by {@link Builder#device}, else {@link Devices#configured()}
+     * ({@code FASTAI4J_DEVICE}), else where the model was built. Batches move there once each.
+     */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves the model to the requested or configured device, if any; returns the device it is on. */
+    private static Device placeModel(Module model, Device requested) {
+        Device d = requested != null ? requested : Devices.configured();
+        if (d != null) {
+            model.to(Devices.check(d));
+            return d;
+        }
+        Device at = model.device();
+        return at != null ? at : Engine.getInstance().defaultDevice();
+    }
+
+    /**
+     * Mixed-precision training (fastai's {@code to_fp16}): adds the {@link MixedPrecision} callback, FLOAT16
+     * forward passes with a dynamic loss scale. CUDA only.
+     *
+     * @throws UnsupportedOperationException on the CPU, where half-precision kernels abort the JVM
+     */
+    public Learner toFp16() {
+        if (!device.isGpu()) {
+            throw new UnsupportedOperationException("mixed precision (toFp16) needs a CUDA GPU; this learner runs on "
+                    + device + ", where half-precision kernels are unsupported (they abort the JVM). Train in FP32 on"
+                    + " the CPU, or choose a GPU: Learner.Builder.device(Device.gpu(0)), FASTAI4J_DEVICE=gpu or --device"
+                    + " gpu");
+        }
+        if (!hasCallback(MixedPrecision.class)) {
+            callbacks.add(new MixedPrecision());
+            sortCallbacks();
+        }
+        return this;
     }
 
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
@@ -942,6 +950,18 @@ public class Learner implements AutoCloseable {
         return provenance;
     }
 
+    /**
+     * How to rebuild this learner's model for export ({@code ModelExport.export(learn, file)}), or null when it was
+     * never said (learners of the applications set it; for a hand-made model, register a factory and set it).
+     */
+    public ModelSpec modelSpec() {
+        return modelSpec;
+    }
+
+    public void setModelSpec(ModelSpec spec) {
+        this.modelSpec = spec;
+    }
+
     /** Closes the optimizer state, the model's parameters and the batch manager. */
     @Override
     public void close() {
@@ -979,6 +999,7 @@ public class Learner implements AutoCloseable {
         protected Path path = Path.of(".");
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
+        protected Device device;
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -1046,6 +1067,15 @@ public class Learner implements AutoCloseable {
         /** Whether to show progress bars and print the epoch table (default true). */
         public Builder progress(boolean v) {
             this.progress = v;
+            return this;
+        }
+
+        /**
+         * The device to train on ({@code Device.cpu()}, {@code Device.gpu(n)}); the model moves there when the learner
+         * is built. Default: {@code FASTAI4J_DEVICE} (see {@link Devices}), else where the model was built.
+         */
+        public Builder device(Device d) {
+            this.device = Devices.check(Objects.requireNonNull(d));
             return this;
         }
 

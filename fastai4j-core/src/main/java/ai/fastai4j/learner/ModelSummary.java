@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.data.Batch;
 import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.HostBatch;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.nn.Sequential;
@@ -81,8 +81,7 @@ public record ModelSummary(String modelType, List<long[]> inputShapes, List<Laye
         List<Layer> layers = new ArrayList<>();
         List<long[]> inputShapes = new ArrayList<>();
         boolean wasTraining = model.isTraining();
-        boolean wasGrad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         model.eval();
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -99,7 +98,7 @@ public record ModelSummary(String modelType, List<long[]> inputShapes, List<Laye
             }
         } finally {
             model.train(wasTraining);
-            JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
         long total = 0;
         long trainable = 0;

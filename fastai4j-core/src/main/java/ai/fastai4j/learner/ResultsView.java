@@ -3,13 +3,13 @@ package ai.fastai4j.learner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.fastai4j.data.Batch;
 import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.ImageRenderer;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.plot.ImageGrid;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -44,8 +44,7 @@ final class ResultsView {
         List<String> titles = new ArrayList<>();
         List<Color> colors = new ArrayList<>();
         boolean wasTraining = learn.model().isTraining();
-        boolean wasGrad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         learn.model().eval();
         try (DataLoader.EpochIterator it = dl.epoch()) {
             while (it.hasNext() && images.size() < n) {
@@ -70,7 +69,7 @@ final class ResultsView {
             }
         } finally {
             learn.model().train(wasTraining);
-            JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
         if (images.isEmpty()) {
             throw new IllegalArgumentException("the loader has no items to show");

@@ -109,8 +109,11 @@ public final class ShutdownGuard {
         }
     }
 
-    /** Marks native work on a learner; fails with {@link TrainingInterruptedException} once stopping. */
-    static Region work(String what) {
+    /**
+     * Marks native work of the library (fit, predictions, export) until the region is closed; fails with
+     * {@link TrainingInterruptedException} once the process is shutting down.
+     */
+    public static Region work(String what) {
         return enter(what, false);
     }
 
@@ -137,8 +140,10 @@ public final class ShutdownGuard {
     }
 
     /** A stretch of native work; close it when done. */
-    static final class Region implements AutoCloseable {
+    public static final class Region implements AutoCloseable {
         private boolean closed;
+
+        private Region() {}
 
         @Override
         public void close() {

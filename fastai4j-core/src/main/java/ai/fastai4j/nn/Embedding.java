@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Kernels;
 
 /** Lookup table of {@code n} vectors of size {@code dim}; fastai's init: truncated normal, std 0.01. */
 public final class Embedding extends Module {
@@ -24,6 +23,6 @@ public final class Embedding extends Module {
     @Override
     public NDArray forward(NDArray indices) {
         NDArray idx = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
-        return JniUtils.embedding((PtNDArray) idx, (PtNDArray) weight.data(), false);
+        return Kernels.embedding(idx, weight.data());
     }
 }

@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Kernels;
 import java.util.function.UnaryOperator;
 
 /** Parameter-free layers: activations, pooling, flatten, dropout, identity. */
@@ -50,7 +49,7 @@ public final class Layers {
     }
 
     static NDArray adaptiveAvgPool(NDArray x, int size) {
-        return JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(size, size));
+        return Kernels.adaptiveAvgPool2d(x, size);
     }
 
     /** Dropout with probability {@code p}, active only in training mode. */

@@ -1,19 +1,15 @@
 package ai.fastai4j.optim;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Gradients;
+import ai.fastai4j.engine.Int64Cell;
+import ai.fastai4j.engine.Kernels;
 import ai.fastai4j.nn.Parameter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.List;
 import java.util.Map;
 
 /**
- * fastai's Adam step ({@link OptimizerSteps#WEIGHT_DECAY}, dampened {@code averageGrad} and
+ * {@link FusedKernel#ADAM}: fastai's Adam step ({@link OptimizerSteps#WEIGHT_DECAY}, dampened {@code averageGrad} and
  * {@code averageSqrGrad}, {@link OptimizerSteps#STEP_STAT}, {@link OptimizerSteps#ADAM_STEP}) in one native call
  * per parameter: DJL's {@code adamUpdate}, which computes, in place,
  * <pre>
@@ -26,10 +22,6 @@ import java.util.Map;
  * memory, so a step costs one JNI call per parameter plus fetching and releasing the gradient.
  */
 final class FusedAdam {
-
-    /** The step list of {@code Optimizers.adam(..., decoupled = true)}: the optimizers this path replaces. */
-    static final List<OptimizerStep> STEPS = List.of(OptimizerSteps.WEIGHT_DECAY, OptimizerSteps.averageGrad(true),
-            OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.ADAM_STEP);
 
     private FusedAdam() {
     }
@@ -65,36 +57,35 @@ final class FusedAdam {
      */
     static boolean step(Optimizer.Core core, Parameter p, Map<String, NDArray> state, Hypers h, boolean doWd,
             StepScalars scalars) {
-        if (!(p.data() instanceof PtNDArray w) || w.getDataType() != DataType.FLOAT32
-                || !matches(state.get(OptimizerSteps.GRAD_AVG), w) || !matches(state.get(OptimizerSteps.SQR_AVG), w)) {
+        NDArray w = p.data();
+        if (!Kernels.adamAccepts(w) || !matches(state.get(OptimizerSteps.GRAD_AVG), w)
+                || !matches(state.get(OptimizerSteps.SQR_AVG), w)) {
             return false;
         }
-        PtNDArray grad = JniUtils.getGradient(w);
+        NDArray grad = Gradients.of(w);
         if (grad == null) {
             return true;
         }
         try {
             NDScope.unregister(grad); // autograd gives a gradient the parameter's type, shape and device
             StepContext ctx = new StepContext(core, p, grad, state, Map.of(), doWd, scalars);
-            PtNDArray m = (PtNDArray) ctx.stateZeros(OptimizerSteps.GRAD_AVG);
-            PtNDArray v = (PtNDArray) ctx.stateZeros(OptimizerSteps.SQR_AVG);
+            NDArray m = ctx.stateZeros(OptimizerSteps.GRAD_AVG);
+            NDArray v = ctx.stateZeros(OptimizerSteps.SQR_AVG);
             long step = nextStep(core, ctx, state, scalars);
             double debias1 = OptimizerSteps.debias(h.mom(), 1 - h.mom(), step);
             double debias2 = OptimizerSteps.debias(h.sqrMom(), 1 - h.sqrMom(), step);
             double root2 = Math.sqrt(debias2);
             double wd = doWd ? h.wd() : 0;
-            // rescale_grad 1 and clip_grad -1: neither rescaling nor clipping; adamw: decoupled weight decay
-            JniUtils.adamUpdate(w, grad, m, v, (float) h.lr(), (float) (h.lr() * root2 / debias1), (float) wd, 1f,
-                    -1f, (float) h.mom(), (float) h.sqrMom(), (float) (h.eps() * root2), true);
+            Kernels.adamUpdate(w, grad, m, v, new Kernels.AdamArgs((float) h.lr(), (float) (h.lr() * root2 / debias1),
+                    (float) wd, (float) h.mom(), (float) h.sqrMom(), (float) (h.eps() * root2)));
             return true;
         } finally {
             grad.close();
         }
     }
 
-    private static boolean matches(NDArray s, PtNDArray w) {
-        return s == null || s instanceof PtNDArray && s.getDataType() == DataType.FLOAT32
-                && s.getShape().equals(w.getShape());
+    private static boolean matches(NDArray s, NDArray w) {
+        return s == null || Kernels.adamAccepts(s) && s.getShape().equals(w.getShape());
     }
 
     /** {@link OptimizerSteps#STEP_STAT}: counts the step and returns the new count. */
@@ -105,21 +96,15 @@ final class FusedAdam {
             OptimizerSteps.STEP_STAT.apply(ctx);
             return 1;
         }
-        ByteBuffer view = core.stepViews.get(s);
-        if (view == null && s.getDataType() == DataType.INT64 && s.size() == 1
-                && s.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-            ByteBuffer b = s.toByteBuffer(true);
-            if (b.isDirect() && b.capacity() == Long.BYTES) {
-                view = b.order(ByteOrder.nativeOrder());
-                core.stepViews.put(s, view);
+        Int64Cell cell = core.stepViews.get(s);
+        if (cell == null) {
+            cell = Int64Cell.of(s);
+            if (cell == null) {
+                OptimizerSteps.STEP_STAT.apply(ctx);
+                return s.getLong();
             }
+            core.stepViews.put(s, cell);
         }
-        if (view == null) {
-            OptimizerSteps.STEP_STAT.apply(ctx);
-            return s.getLong();
-        }
-        long next = view.getLong(0) + 1;
-        view.putLong(0, next);
-        return next;
+        return cell.increment();
     }
 }

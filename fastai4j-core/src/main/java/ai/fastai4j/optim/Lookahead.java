@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Parameter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,9 +70,7 @@ public class Lookahead extends Optimizer {
         if (count % k != 0) {
             return;
         }
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad noGrad = NoGrad.enter()) {
             for (int g = 0; g < groupCount(); g++) {
                 List<Parameter> group = groups().get(g);
                 for (int i = 0; i < group.size(); i++) {
@@ -88,8 +86,6 @@ public class Lookahead extends Optimizer {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

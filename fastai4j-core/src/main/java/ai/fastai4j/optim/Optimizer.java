@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Gradients;
+import ai.fastai4j.engine.Int64Cell;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Parameter;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -43,18 +43,18 @@ public class Optimizer implements AutoCloseable {
         final List<Map<String, Double>> hypers = new ArrayList<>();
         final List<List<Map<String, NDArray>>> state = new ArrayList<>();
         /** Direct views of the INT64 step counters, for {@link FusedAdam} (entries die with the state). */
-        final Map<NDArray, ByteBuffer> stepViews = new IdentityHashMap<>();
-        /** Whether {@link #steps} is fastai's Adam with decoupled weight decay, which {@link FusedAdam} runs. */
-        final boolean fusable;
+        final Map<NDArray, Int64Cell> stepViews = new IdentityHashMap<>();
+        /** The kernel declared to compute {@link #steps} natively, or null. */
+        final FusedKernel kernel;
         boolean fused = true;
         boolean wdBnBias;
         boolean closed;
         private NDManager stateManager;
 
-        Core(List<List<Parameter>> groups, List<OptimizerStep> steps) {
+        Core(List<List<Parameter>> groups, List<OptimizerStep> steps, FusedKernel kernel) {
             this.groups = groups;
             this.steps = steps;
-            this.fusable = steps.equals(FusedAdam.STEPS);
+            this.kernel = kernel;
         }
 
         NDManager stateManager() {
@@ -82,13 +82,23 @@ public class Optimizer implements AutoCloseable {
     private final Core core;
 
     /**
-     * Creates an optimizer.
+     * Creates an optimizer that runs its step list.
      *
      * @param groups   parameter groups (at least one; a group may be empty)
      * @param steps    the steps run, in order, on each trainable parameter that has a gradient
      * @param defaults initial hyper-parameters, copied to every group
      */
     public Optimizer(List<List<Parameter>> groups, List<OptimizerStep> steps, Map<String, Double> defaults) {
+        this(groups, steps, defaults, null);
+    }
+
+    /**
+     * Creates an optimizer whose step list {@code kernel} computes natively (see {@link FusedKernel}).
+     *
+     * @param kernel the kernel that replaces {@code steps}, or null to run the steps
+     */
+    public Optimizer(List<List<Parameter>> groups, List<OptimizerStep> steps, Map<String, Double> defaults,
+            FusedKernel kernel) {
         Objects.requireNonNull(groups, "groups");
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("an optimizer needs at least one parameter group");
@@ -97,7 +107,7 @@ public class Optimizer implements AutoCloseable {
         for (List<Parameter> g : groups) {
             copy.add(List.copyOf(g));
         }
-        core = new Core(Collections.unmodifiableList(copy), List.copyOf(steps));
+        core = new Core(Collections.unmodifiableList(copy), List.copyOf(steps), kernel);
         for (List<Parameter> g : copy) {
             core.hypers.add(new LinkedHashMap<>(defaults));
             List<Map<String, NDArray>> st = new ArrayList<>();
@@ -114,19 +124,17 @@ public class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Runs the steps on every trainable parameter that has a gradient, with torch grad mode off. fastai's Adam
-     * with decoupled weight decay (the step list of {@link Optimizers#adam()}) runs as one fused native update per
-     * parameter unless {@link #setFused(boolean) turned off}; everything else runs the step list.
+     * Runs the steps on every trainable parameter that has a gradient, with torch grad mode off. With a declared
+     * {@link FusedKernel} (as {@link Optimizers#adam()} has) each parameter gets one fused native update instead,
+     * unless {@link #setFused(boolean) turned off}.
      */
     public void step() {
         ensureOpen();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (StepScalars scalars = new StepScalars()) {
+        try (NoGrad noGrad = NoGrad.enter(); StepScalars scalars = new StepScalars()) {
             for (int g = 0; g < core.groups.size(); g++) {
                 List<Parameter> group = core.groups.get(g);
                 Map<String, Double> hypers = core.hypers.get(g);
-                FusedAdam.Hypers fused = core.fusable && core.fused ? FusedAdam.hypers(hypers) : null;
+                FusedAdam.Hypers fused = isFused() ? FusedAdam.hypers(hypers) : null;
                 for (int i = 0; i < group.size(); i++) {
                     Parameter p = group.get(i);
                     if (!p.isTrainable()) {
@@ -139,7 +147,7 @@ public class Optimizer implements AutoCloseable {
                     }
                     try (NDScope scope = new NDScope()) {
                         scope.suppressNotUsedWarning();
-                        NDArray grad = gradientOrNull(p.data());
+                        NDArray grad = Gradients.of(p.data());
                         if (grad == null) {
                             continue; // like fastai: parameters without a gradient are skipped
                         }
@@ -150,38 +158,29 @@ public class Optimizer implements AutoCloseable {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 
     /**
-     * Whether fastai's Adam runs as one fused native update per parameter (the default) rather than as its step
-     * list. Both give the same weights up to float rounding and share the same state; the switch is for tests
-     * and benchmarks, and has no effect on other optimizers.
+     * Whether the declared {@link FusedKernel} runs (the default) rather than the step list. Both give the same
+     * weights up to float rounding and share the same state; the switch is for tests and benchmarks, and has no
+     * effect on optimizers without a kernel.
      */
     public void setFused(boolean fused) {
         core.fused = fused;
     }
 
-    /** Whether {@link #step()} takes the fused path: the step list is fastai's Adam and it is not turned off. */
+    /** Whether {@link #step()} takes the fused path: a kernel is declared and not turned off. */
     public boolean isFused() {
-        return core.fusable && core.fused;
-    }
-
-    private static NDArray gradientOrNull(NDArray data) {
-        if (data instanceof PtNDArray) {
-            return JniUtils.getGradient((PtNDArray) data);
-        }
-        return data.hasGradient() ? data.getGradient() : null;
+        return core.kernel == FusedKernel.ADAM && core.fused;
     }
 
     /** Zeroes the gradients of all trainable parameters. */
     public void zeroGrad() {
         for (List<Parameter> group : core.groups) {
             for (Parameter p : group) {
-                if (p.isTrainable() && p.data() instanceof PtNDArray) {
-                    JniUtils.zeroGrad((PtNDArray) p.data());
+                if (p.isTrainable()) {
+                    Gradients.zero(p.data());
                 }
             }
         }
@@ -334,13 +333,7 @@ public class Optimizer implements AutoCloseable {
             }
         }
         clearState();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            apply.forEach(Runnable::run);
-        } finally {
-            JniUtils.setGradMode(gradMode);
-        }
+        NoGrad.run(() -> apply.forEach(Runnable::run));
     }
 
     private int checkGroup(int g, String key) {
@@ -361,14 +354,10 @@ public class Optimizer implements AutoCloseable {
 
     /** A copy of {@code a} attached to {@code target} and out of the innermost scope. */
     static NDArray copyTo(NDArray a, NDManager target) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad noGrad = NoGrad.enter()) {
             NDArray c = a.getManager() == target || a.getDevice().equals(target.getDevice())
                     ? a.duplicate() : a.toDevice(target.getDevice(), true);
             return own(c, target);
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

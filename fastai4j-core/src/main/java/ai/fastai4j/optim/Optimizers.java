@@ -19,33 +19,33 @@ public final class Optimizers {
     }
 
     /** SGD without momentum or weight decay. */
-    public static OptimizerFactory sgd() {
+    public static StepListFactory sgd() {
         return sgd(0, 0);
     }
 
     /** SGD with momentum {@code grad_avg = mom*grad_avg + grad} (no dampening) and decoupled weight decay. */
-    public static OptimizerFactory sgd(double mom, double wd) {
+    public static StepListFactory sgd(double mom, double wd) {
         return sgd(mom, wd, true);
     }
 
     /** SGD; momentum is used only when {@code mom != 0}, as in fastai. */
-    public static OptimizerFactory sgd(double mom, double wd, boolean decoupled) {
+    public static StepListFactory sgd(double mom, double wd, boolean decoupled) {
         List<OptimizerStep> steps = new ArrayList<>();
         steps.add(OptimizerSteps.weightDecay(decoupled));
         if (mom != 0) {
             steps.add(OptimizerSteps.averageGrad(false));
         }
         steps.add(mom == 0 ? OptimizerSteps.SGD_STEP : OptimizerSteps.MOMENTUM_STEP);
-        return groups -> new Optimizer(groups, steps, hypers("mom", mom, "wd", wd));
+        return StepListFactory.of(steps, hypers("mom", mom, "wd", wd));
     }
 
     /** RMSProp (fastai defaults: sqr_mom 0.99, mom 0, wd 0, eps 1e-8). */
-    public static OptimizerFactory rmsProp() {
+    public static StepListFactory rmsProp() {
         return rmsProp(0.99, 0, 1e-8, 0, true);
     }
 
     /** RMSProp; momentum is used only when {@code mom != 0}. */
-    public static OptimizerFactory rmsProp(double sqrMom, double mom, double eps, double wd, boolean decoupled) {
+    public static StepListFactory rmsProp(double sqrMom, double mom, double eps, double wd, boolean decoupled) {
         List<OptimizerStep> steps = new ArrayList<>();
         steps.add(OptimizerSteps.weightDecay(decoupled));
         if (mom != 0) {
@@ -53,56 +53,57 @@ public final class Optimizers {
         }
         steps.add(OptimizerSteps.averageSqrGrad(true));
         steps.add(OptimizerSteps.RMS_PROP_STEP);
-        return groups -> new Optimizer(groups, steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
+        return StepListFactory.of(steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
     }
 
     /**
      * Adam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01, decoupled weight decay; steps through one fused native
-     * update per parameter (see {@link Optimizer#setFused(boolean)}).
+     * update per parameter ({@link FusedKernel#ADAM}; see {@link Optimizer#setFused(boolean)}).
      */
-    public static OptimizerFactory adam() {
+    public static StepListFactory adam() {
         return adam(0.9, 0.99, 1e-5, 0.01, true);
     }
 
     /**
      * Adam with the given hyper-parameters; {@code decoupled} false means L2 regularisation. With decoupled
-     * weight decay the step is one fused native update per parameter, else the step list.
+     * weight decay the factory declares {@link FusedKernel#ADAM}: one fused native update per parameter; with L2
+     * regularisation it runs the step list.
      */
-    public static OptimizerFactory adam(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
+    public static StepListFactory adam(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
         List<OptimizerStep> steps = List.of(OptimizerSteps.weightDecay(decoupled), OptimizerSteps.averageGrad(true),
                 OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.ADAM_STEP);
-        return groups -> new Optimizer(groups, steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
+        StepListFactory f = StepListFactory.of(steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
+        return decoupled ? f.fused(FusedKernel.ADAM) : f;
     }
 
     /** RAdam: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0, beta 0. */
-    public static OptimizerFactory radam() {
+    public static StepListFactory radam() {
         return radam(0.9, 0.99, 1e-5, 0, true);
     }
 
     /** RAdam with beta 0 (no softplus). */
-    public static OptimizerFactory radam(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
+    public static StepListFactory radam(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
         return radam(mom, sqrMom, eps, wd, 0, decoupled);
     }
 
     /** RAdam; a non-zero {@code beta} applies a softplus to the denominator. */
-    public static OptimizerFactory radam(double mom, double sqrMom, double eps, double wd, double beta,
+    public static StepListFactory radam(double mom, double sqrMom, double eps, double wd, double beta,
             boolean decoupled) {
         List<OptimizerStep> steps = List.of(OptimizerSteps.weightDecay(decoupled), OptimizerSteps.averageGrad(true),
                 OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.RADAM_STEP);
-        return groups -> new Optimizer(groups, steps,
-                hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd, "beta", beta));
+        return StepListFactory.of(steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd, "beta", beta));
     }
 
     /** Lamb: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0. */
-    public static OptimizerFactory lamb() {
+    public static StepListFactory lamb() {
         return lamb(0.9, 0.99, 1e-5, 0, true);
     }
 
     /** Lamb with the given hyper-parameters. */
-    public static OptimizerFactory lamb(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
+    public static StepListFactory lamb(double mom, double sqrMom, double eps, double wd, boolean decoupled) {
         List<OptimizerStep> steps = List.of(OptimizerSteps.weightDecay(decoupled), OptimizerSteps.averageGrad(true),
                 OptimizerSteps.averageSqrGrad(true), OptimizerSteps.STEP_STAT, OptimizerSteps.LAMB_STEP);
-        return groups -> new Optimizer(groups, steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
+        return StepListFactory.of(steps, hypers("mom", mom, "sqr_mom", sqrMom, "eps", eps, "wd", wd));
     }
 
     /** Lookahead with k 6, alpha 0.5. */

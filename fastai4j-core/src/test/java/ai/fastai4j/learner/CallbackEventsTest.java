@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.Gradients;
 import ai.fastai4j.nn.Parameter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -163,7 +162,7 @@ class CallbackEventsTest {
                 @Override
                 public void beforeStep(Learner learn) {
                     for (Parameter p : learn.model().parameters()) {
-                        NDArray g = JniUtils.getGradient((PtNDArray) p.data());
+                        NDArray g = Gradients.of(p.data());
                         if (g != null) {
                             float sum = g.abs().sum().getFloat();
                             if (sum != 0) {

@@ -284,6 +284,46 @@ class FusedAdamTest {
     }
 
     @Test
+    void adamWithOneMoreStepRunsTheStepListWithTheSameWeights() {
+        try (NDManager m = NDManager.newBaseManager(); Net fusedNet = new Net(m, 3); Net extendedNet = new Net(m, 3)) {
+            int[] calls = {0};
+            OptimizerStep observe = c -> calls[0]++; // changes nothing
+            StepListFactory extended = Optimizers.adam().withStep(observe);
+            assertTrue(extended.fusedKernel().isEmpty(), "the kernel no longer covers the step list");
+            assertEquals(6, extended.steps().size());
+            try (Optimizer fused = Optimizers.adam().create(fusedNet.groups);
+                    Optimizer list = extended.create(extendedNet.groups)) {
+                assertTrue(fused.isFused());
+                assertFalse(list.isFused());
+                train(List.of(fusedNet, extendedNet), List.of(fused, list), 1, 5);
+                // 5 steps, 5 parameters with gradients from step 1, "late" from step 4
+                assertEquals(5 * 5 + 2, calls[0], "the extra step ran once per parameter and step");
+                double d = maxDiff(fusedNet, extendedNet);
+                assertTrue(d <= 1e-6, "fused Adam vs Adam + a no-op step after 5 steps: max |diff| " + d);
+                assertTrue(moved(fusedNet, new Net(m, 3)), "the weights moved: the comparison means something");
+            }
+        }
+    }
+
+    @Test
+    void onlyADeclaredKernelRunsFused() {
+        StepListFactory adam = Optimizers.adam();
+        assertEquals(FusedKernel.ADAM, adam.fusedKernel().orElseThrow());
+        try (Optimizer sameStepsUndeclared = new Optimizer(List.of(List.of()), adam.steps(), adam.defaults());
+                Optimizer declared = StepListFactory.of(adam.steps(), adam.defaults()).fused(FusedKernel.ADAM)
+                        .create(List.of(List.of()))) {
+            assertFalse(sameStepsUndeclared.isFused(), "a step list equal to Adam's is not recognised by content");
+            assertTrue(declared.isFused());
+        }
+    }
+
+    private static boolean moved(Net a, Net initial) {
+        try (initial) {
+            return maxDiff(a, initial) > 1e-3;
+        }
+    }
+
+    @Test
     void scalarsAreSharedWithinAStepAndFreedAfterIt() {
         try (NDManager m = NDManager.newBaseManager(); TestParams net = new TestParams(m)) {
             Parameter p = net.add("w", Kind.WEIGHT, 1f, 2f);

@@ -16,11 +16,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import ai.fastai4j.engine.Torch;
 import ai.fastai4j.nn.Linear;
-import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.nn.Parameter.Kind;
+import ai.fastai4j.nn.Parameter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,17 +76,17 @@ class OptimizerTest {
         try (NDManager m = NDManager.newBaseManager(); TestParams net = new TestParams(m)) {
             Parameter p = net.add("w", Kind.WEIGHT, 1f, 2f);
             try (Optimizer opt = Optimizers.adam().create(List.of(List.of(p)))) {
-                boolean before = JniUtils.isGradMode();
+                boolean before = Torch.isGradEnabled();
                 try {
                     backward(p, 1f, 1f);
-                    JniUtils.setGradMode(true);
+                    Torch.setGradEnabled(true);
                     opt.step();
-                    assertTrue(JniUtils.isGradMode());
-                    JniUtils.setGradMode(false);
+                    assertTrue(Torch.isGradEnabled());
+                    Torch.setGradEnabled(false);
                     opt.step();
-                    assertFalse(JniUtils.isGradMode());
+                    assertFalse(Torch.isGradEnabled());
                 } finally {
-                    JniUtils.setGradMode(before);
+                    Torch.setGradEnabled(before);
                 }
             }
         }

@@ -1,40 +1,17 @@
 package ai.fastai4j.serve;
 
-import ai.fastai4j.data.DataException;
 import ai.fastai4j.export.InferenceModel;
-import ai.fastai4j.export.Manifest;
-import ai.fastai4j.learner.Prediction;
-import ai.fastai4j.vision.Image;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import jakarta.servlet.MultipartConfigElement;
-import jakarta.servlet.http.Part;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -78,34 +55,22 @@ import org.slf4j.LoggerFactory;
  * <p>Requests are read and images decoded in parallel on Jetty's threads; inference runs on {@link
  * Builder#workers} dedicated threads, each taking up to {@link Builder#maxBatch} waiting images at once as one
  * batch (see {@link Builder} for the defaults and why).
+ *
+ * <p>This class is the wiring (routes, counters, errors, shutdown); reading requests is {@link RequestDecoder}'s
+ * job and each kind of model has its {@link ModelHandler}, chosen by {@link ModelKinds}.
  */
 public final class ModelServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/jpg", "image/pjpeg", "image/png",
-            "image/gif", "image/bmp", "image/x-ms-bmp");
-    private static final String DATA_URL = "data:";
 
     private final InferenceModel model;
     private final boolean ownsModel;
-    private final long maxUploadBytes;
     private final int defaultTopK;
-    private final long timeoutMillis;
     private final int workers;
     private final String host;
     private final int maxBatch;
-    private final Metadata.InputKind kind;
-    private final List<String> columns;
-    private final int maxRows;
-    private final ImageDecoder decoder;
-    private final Semaphore decodePermits;
-    /** Images, for an image model; else null. */
-    private final InferenceQueue<Image, Prediction> imageQueue;
-    /** The rows of one request each, for a row model; else null. */
-    private final InferenceQueue<List<Object>, List<Prediction>> rowQueue;
+    private final ModelHandler handler;
     private final InferenceQueue<?, ?> queue;
-    private final ObjectMapper requestJson;
-    private final byte[] page;
     private final byte[] metadata;
     private final Javalin app;
     private final long startNanos = System.nanoTime();
@@ -122,35 +87,20 @@ public final class ModelServer implements AutoCloseable {
     private ModelServer(Builder b, InferenceModel model, boolean ownsModel) {
         this.model = model;
         this.ownsModel = ownsModel;
-        this.maxUploadBytes = b.maxUploadBytes;
         this.defaultTopK = b.defaultTopK;
-        this.timeoutMillis = b.timeout.toMillis();
         this.workers = b.workers;
         this.host = b.host;
         this.maxBatch = b.maxBatch;
-        Manifest m = model.manifest();
-        this.kind = Metadata.inputKind(m, model.file());
-        this.columns = Metadata.rowColumns(m, model.file());
-        this.maxRows = b.maxRows;
-        this.decoder = kind == Metadata.InputKind.IMAGE
-                ? new ImageDecoder(Metadata.imageChannels(m, model.file()), b.maxPixels) : null;
-        this.decodePermits = new Semaphore(b.decodeThreads);
-        this.requestJson = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(16).maxStringLength((int) Math.min(Integer.MAX_VALUE, 2 * b.maxUploadBytes)).build())
-                .build());
-        this.metadata = json(Metadata.of(model, b));
-        if (kind.rows()) {
-            this.page = rowPage().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            this.imageQueue = null;
-            this.rowQueue = new InferenceQueue<>(this::predictRows, this::predictRequests, b.workers, b.maxBatch,
-                    b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
-            this.queue = rowQueue;
-        } else {
-            this.page = WebPage.html();
-            this.imageQueue = new InferenceQueue<>(model::predict, model::predictBatch, b.workers, b.maxBatch,
-                    b.batchWindow.toNanos(), b.maxQueue, "fastai4j-inference");
-            this.rowQueue = null;
-            this.queue = imageQueue;
+        ModelKinds.Kind kind = ModelKinds.of(model.manifest(), model.file());
+        this.handler = kind.handler().apply(new HandlerContext(model, new RequestDecoder(b.maxUploadBytes),
+                b.maxPixels, b.maxModelPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
+                b.timeout.toMillis()));
+        this.queue = handler.queue();
+        try {
+            this.metadata = json(Metadata.of(model, b.settings(), kind, handler));
+        } catch (RuntimeException e) {
+            queue.close(0);
+            throw e;
         }
         QueuedThreadPool pool = new QueuedThreadPool(b.httpThreads, Math.min(4, b.httpThreads), 60_000);
         pool.setName("fastai4j-http");
@@ -166,8 +116,8 @@ public final class ModelServer implements AutoCloseable {
                 // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
                 cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
             });
-            app.get("/", this::page);
-            app.get("/index.html", this::page);
+            app.get("/", handler::page);
+            app.get("/index.html", handler::page);
             app.get("/health", this::health);
             app.get("/metadata", ctx -> send(ctx, 200, metadata));
             app.post("/predict", this::predict);
@@ -194,17 +144,6 @@ public final class ModelServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- endpoints
 
-    private void page(Context ctx) {
-        ctx.header("X-Content-Type-Options", "nosniff");
-        if (kind.rows()) {
-            ctx.status(200).contentType("text/plain; charset=utf-8").result(page);
-            return;
-        }
-        ctx.header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
-                + "style-src 'unsafe-inline'; img-src blob: data:; connect-src 'self'");
-        ctx.status(200).contentType("text/html; charset=utf-8").result(page);
-    }
-
     private void health(Context ctx) {
         send(ctx, 200, json(stats().toJson()));
     }
@@ -216,22 +155,8 @@ public final class ModelServer implements AutoCloseable {
             if (closing) {
                 throw new ApiException(503, "the server is shutting down");
             }
-            int k = topK(ctx.queryParam("k"));
-            if (kind.rows()) {
-                send(ctx, 200, json(rowAnswer(ctx, k)));
-                predictions.incrementAndGet();
-                return;
-            }
-            byte[] bytes = readImageBytes(ctx);
-            Image img;
-            decodePermits.acquireUninterruptibly();
-            try {
-                img = decoder.decode(bytes);
-            } finally {
-                decodePermits.release();
-            }
-            Prediction p = await(imageQueue.submit(img), "this image");
-            send(ctx, 200, json(answer(p, k)));
+            int k = RequestDecoder.topK(ctx.queryParam("k"), defaultTopK);
+            send(ctx, 200, json(handler.predict(ctx, k)));
             predictions.incrementAndGet();
         } catch (ApiException e) {
             (e.status() >= 500 ? busy : clientErrors).incrementAndGet();
@@ -249,344 +174,6 @@ public final class ModelServer implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
-    }
-
-    private int topK(String k) {
-        if (k == null || k.isEmpty()) {
-            return defaultTopK;
-        }
-        try {
-            int v = Integer.parseInt(k.trim());
-            if (v < 1) {
-                throw new ApiException(400, "query parameter k must be at least 1, got " + v);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ApiException(400, "query parameter k must be a whole number, got '" + k + "'");
-        }
-    }
-
-    /** The encoded image of a request, whichever of the three forms it came in. */
-    private byte[] readImageBytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxUploadBytes) {
-            throw tooLarge("the request declares " + declared + " bytes");
-        }
-        String type = ctx.req().getContentType();
-        String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        byte[] bytes;
-        if (mime.equals("multipart/form-data")) {
-            bytes = multipart(ctx);
-        } else if (IMAGE_TYPES.contains(mime)) {
-            bytes = body(ctx);
-            if (bytes.length == 0) {
-                throw new ApiException(400, "the request body is empty: send the image's bytes");
-            }
-        } else if (mime.equals("application/json")) {
-            bytes = fromJson(body(ctx));
-        } else if (mime.isEmpty()) {
-            throw new ApiException(415, "the request has no Content-Type: send multipart/form-data (field 'file'),"
-                    + " image/jpeg, image/png or application/json {\"image\": \"<base64>\"}");
-        } else {
-            throw new ApiException(415, "unsupported Content-Type '" + mime + "': send multipart/form-data (field"
-                    + " 'file'), image/jpeg, image/png, image/gif, image/bmp or application/json {\"image\": \"<base64>\"}");
-        }
-        return bytes;
-    }
-
-    // ---------------------------------------------------------------- rows (tabular, collab)
-
-    /** How a row model is called, for error messages and the text page. */
-    private String rowsExpected() {
-        return "application/json {\"row\": {\"column\": \"value\", ...}} or {\"rows\": [{...}, ...]} with the columns "
-                + columns;
-    }
-
-    /** The answer to a {@code POST /predict} for a row model: one prediction, or {@code predictions} for rows. */
-    private ObjectNode rowAnswer(Context ctx, int k) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxUploadBytes) {
-            throw tooLarge("the request declares " + declared + " bytes");
-        }
-        String type = ctx.req().getContentType();
-        String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!mime.equals("application/json")) {
-            String what = mime.isEmpty() ? "the request has no Content-Type"
-                    : IMAGE_TYPES.contains(mime) || mime.startsWith("image/") || mime.equals("multipart/form-data")
-                            ? "this model takes table rows (input block '" + model.manifest().inputs().get(0).name()
-                                    + "'), not images"
-                            : "unsupported Content-Type '" + mime + "'";
-            throw new ApiException(415, what + ": send " + rowsExpected());
-        }
-        byte[] body = body(ctx);
-        if (body.length == 0) {
-            throw new ApiException(400, "the request body is empty: send " + rowsExpected());
-        }
-        JsonNode root;
-        try {
-            root = requestJson.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (root != null && root.isObject() && root.has("image") && !root.has("row") && !root.has("rows")) {
-            throw new ApiException(415, "this model takes table rows (input block '"
-                    + model.manifest().inputs().get(0).name() + "'), not images: send " + rowsExpected());
-        }
-        if (root == null || !root.isObject() || root.has("row") == root.has("rows")) {
-            throw new ApiException(400, "the JSON body must be an object with one field, 'row' or 'rows': send "
-                    + rowsExpected());
-        }
-        if (root.has("row")) {
-            List<Prediction> p = await(rowQueue.submit(List.of(row(root.get("row"), "field 'row'"))), "this row");
-            return answer(p.get(0), k);
-        }
-        JsonNode rows = root.get("rows");
-        if (!rows.isArray()) {
-            throw new ApiException(400, "field 'rows' must be an array of row objects, got " + type(rows));
-        }
-        if (rows.size() > maxRows) {
-            throw new ApiException(413, "field 'rows' has " + rows.size() + " rows, more than this server's limit of "
-                    + maxRows + " a request; send them in several requests");
-        }
-        List<Object> in = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            in.add(row(rows.get(i), "rows[" + i + "]"));
-        }
-        List<Prediction> ps = in.isEmpty() ? List.of() : await(rowQueue.submit(in), "these rows");
-        ObjectNode o = JSON.createObjectNode();
-        ArrayNode out = o.putArray("predictions");
-        for (Prediction p : ps) {
-            out.add(answer(p, k));
-        }
-        return o;
-    }
-
-    /** A JSON row as the model's input: column to string (numbers as written), null for missing. */
-    private static Map<String, String> row(JsonNode n, String where) {
-        if (!n.isObject()) {
-            throw new ApiException(422, where + " must be an object of column to value, got " + type(n));
-        }
-        Map<String, String> row = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
-            JsonNode v = e.getValue();
-            if (v.isNull()) {
-                row.put(e.getKey(), null);
-            } else if (v.isTextual()) {
-                row.put(e.getKey(), v.textValue());
-            } else if (v.isNumber()) {
-                row.put(e.getKey(), v.asText());
-            } else {
-                throw new ApiException(422, where + ": column '" + e.getKey() + "' must be a string, a number or null, "
-                        + "got " + type(v));
-            }
-        }
-        return row;
-    }
-
-    private static String type(JsonNode n) {
-        return n == null ? "nothing" : n.getNodeType().toString().toLowerCase(Locale.ROOT);
-    }
-
-    /** The rows of one request: one row is predicted alone (exactly {@link InferenceModel#predict}). */
-    private List<Prediction> predictRows(List<Object> rows) {
-        return rows.size() == 1 ? List.of(model.predict(rows.get(0))) : model.predictBatch(rows);
-    }
-
-    /** The rows of several requests as one batch (a failure reruns each request alone, naming its own row). */
-    private List<List<Prediction>> predictRequests(List<List<Object>> requests) {
-        List<Object> all = new ArrayList<>();
-        requests.forEach(all::addAll);
-        List<Prediction> ps = model.predictBatch(all);
-        List<List<Prediction>> out = new ArrayList<>(requests.size());
-        int from = 0;
-        for (List<Object> r : requests) {
-            out.add(ps.subList(from, from + r.size()));
-            from += r.size();
-        }
-        return out;
-    }
-
-    /** The text page of a row model at {@code GET /}. */
-    private String rowPage() {
-        Manifest m = model.manifest();
-        StringBuilder example = new StringBuilder();
-        for (String c : columns) {
-            example.append(example.length() == 0 ? "" : ", ").append('"').append(c).append("\": \"...\"");
-        }
-        return "fastai4j model server\n\n"
-                + "model:   " + (model.file() == null ? "(in memory)" : model.file().getFileName()) + "\n"
-                + "input:   " + m.inputs().get(0).name() + " rows with the columns " + columns + "\n"
-                + "task:    " + m.task() + (model.vocab().isEmpty() ? "" : " " + model.vocab()) + "\n\n"
-                + "POST /predict[?k=5]  Content-Type: application/json\n"
-                + "  {\"row\": {" + example + "}}\n"
-                + "      -> " + (model.vocab().isEmpty() ? "{\"value\": ...}" : "{\"label\", \"probability\", \"top\"}")
-                + "\n"
-                + "  {\"rows\": [{...}, ...]}  (at most " + maxRows + ")\n"
-                + "      -> {\"predictions\": [...]}\n"
-                + "  values are strings, numbers or null (missing)\n"
-                + "GET /metadata         what the model is and takes\n"
-                + "GET /health           counters\n";
-    }
-
-    private ApiException tooLarge(String what) {
-        return new ApiException(413, what + ", more than this server's upload limit of " + maxUploadBytes + " bytes ("
-                + String.format(Locale.ROOT, "%.1f", maxUploadBytes / 1048576.0) + " MiB)");
-    }
-
-    private byte[] body(Context ctx) {
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
-            if (b.length > maxUploadBytes) {
-                throw tooLarge("the request body is");
-            }
-            return b;
-        } catch (IOException e) {
-            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
-        }
-    }
-
-    private byte[] multipart(Context ctx) {
-        int limit = (int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes);
-        // in memory only (threshold = limit): nothing is written to disk
-        ctx.req().setAttribute("org.eclipse.jetty.multipartConfig",
-                new MultipartConfigElement(System.getProperty("java.io.tmpdir"), limit, limit, limit));
-        Collection<Part> parts;
-        try {
-            parts = ctx.req().getParts();
-        } catch (IllegalStateException e) {
-            throw tooLarge("the multipart body is");
-        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
-            throw new ApiException(400, "malformed multipart/form-data body: " + e.getMessage());
-        }
-        Part file = null;
-        List<String> names = new ArrayList<>();
-        for (Part p : parts) {
-            names.add(p.getName());
-            if ("file".equals(p.getName()) && file == null) {
-                file = p;
-            }
-        }
-        if (file == null) {
-            throw new ApiException(400, "the multipart/form-data body has no 'file' field (fields: " + names + ")");
-        }
-        try (InputStream in = file.getInputStream()) {
-            byte[] b = in.readNBytes(limit + 1);
-            if (b.length > maxUploadBytes) {
-                throw tooLarge("the uploaded file is");
-            }
-            if (b.length == 0) {
-                throw new ApiException(400, "the uploaded file"
-                        + (file.getSubmittedFileName() == null ? "" : " '" + file.getSubmittedFileName() + "'")
-                        + " is empty");
-            }
-            return b;
-        } catch (IOException e) {
-            throw new ApiException(400, "cannot read the uploaded file: " + e.getMessage());
-        } finally {
-            for (Part p : parts) {
-                try {
-                    p.delete();
-                } catch (IOException | RuntimeException ignored) {
-                    // in-memory parts
-                }
-            }
-        }
-    }
-
-    private byte[] fromJson(byte[] body) {
-        if (body.length == 0) {
-            throw new ApiException(400, "the request body is empty: send {\"image\": \"<base64 of the image file>\"}");
-        }
-        JsonNode root;
-        try {
-            root = requestJson.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JsonNode img = root == null ? null : root.get("image");
-        if (root != null && root.isObject() && img == null && (root.has("row") || root.has("rows"))) {
-            throw new ApiException(400, "this model takes an image (input block 'image'), not table rows: send "
-                    + "{\"image\": \"<base64 of the image file>\"}, multipart/form-data (field 'file') or image/jpeg, "
-                    + "image/png");
-        }
-        if (root == null || !root.isObject() || img == null || !img.isTextual()) {
-            throw new ApiException(400, "the JSON body must be an object with a string field 'image' holding the"
-                    + " image file's bytes in base64");
-        }
-        String s = img.textValue();
-        if (s.startsWith(DATA_URL)) {
-            int comma = s.indexOf(',');
-            if (comma < 0 || !s.substring(0, comma).endsWith(";base64")) {
-                throw new ApiException(400, "field 'image' is a data: URL but not a base64 one");
-            }
-            s = s.substring(comma + 1);
-        }
-        byte[] b;
-        try {
-            b = Base64.getDecoder().decode(s.replaceAll("\\s+", ""));
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "field 'image' is not valid base64: " + e.getMessage());
-        }
-        if (b.length == 0) {
-            throw new ApiException(400, "field 'image' is empty");
-        }
-        return b;
-    }
-
-    private <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(false);
-            throw new ApiException(503, "the model did not answer within " + timeoutMillis + " ms; try again shortly");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while waiting for the model");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof ApiException a) {
-                throw a;
-            }
-            if (c instanceof DataException d) {
-                throw new ApiException(422, "the model cannot use " + what + ": " + d.getMessage());
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("inference failed: " + c, c);
-        }
-    }
-
-    private ObjectNode answer(Prediction p, int k) {
-        ObjectNode o = JSON.createObjectNode();
-        if (model.vocab().isEmpty() && (p.label() instanceof Number || p.label() instanceof float[])) {
-            o.set("value", JSON.valueToTree(p.label())); // regression: the value(s), no classes
-            return o;
-        }
-        o.set("label", JSON.valueToTree(p.label() instanceof String || p.label() instanceof Number
-                || p.label() instanceof List<?> ? p.label() : String.valueOf(p.label())));
-        float[] probs = p.probs();
-        List<String> vocab = model.vocab();
-        int labelIndex = p.label() instanceof String s && vocab.size() == probs.length ? vocab.indexOf(s) : -1;
-        // single-label: the predicted class's probability; otherwise the highest one
-        o.put("probability", labelIndex >= 0 ? probs[labelIndex] : p.maxProb());
-        ArrayNode top = o.putArray("top");
-        Integer[] order = new Integer[probs.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
-        for (int i = 0; i < Math.min(k, order.length); i++) {
-            int c = order[i];
-            ObjectNode t = top.addObject();
-            t.put("label", vocab.size() == probs.length ? vocab.get(c) : String.valueOf(c));
-            t.put("probability", probs[c]);
-        }
-        return o;
     }
 
     // ---------------------------------------------------------------- responses
@@ -729,6 +316,8 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_UPLOAD_MB = 10;
         /** Default image size limit in megapixels. */
         public static final int DEFAULT_MAX_MEGAPIXELS = 40;
+        /** Default pixel budget of a model without a fixed input size: 512 x 512. */
+        public static final long DEFAULT_MAX_MODEL_PIXELS = 512 * 512;
         /** Default number of classes in {@code top}. */
         public static final int DEFAULT_TOP_K = 5;
         /** Default number of inference threads. */
@@ -743,11 +332,13 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_ROWS = 1000;
 
         private Path modelFile;
+        private ai.djl.Device device;
         private InferenceModel model;
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private long maxUploadBytes = (long) DEFAULT_MAX_UPLOAD_MB << 20;
         private long maxPixels = DEFAULT_MAX_MEGAPIXELS * 1_000_000L;
+        private long maxModelPixels = DEFAULT_MAX_MODEL_PIXELS;
         private int defaultTopK = DEFAULT_TOP_K;
         private int workers = DEFAULT_WORKERS;
         private int maxBatch = DEFAULT_MAX_BATCH;
@@ -804,6 +395,20 @@ public final class ModelServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPixels must be positive, got " + pixels);
             }
             this.maxPixels = pixels;
+            return this;
+        }
+
+        /**
+         * Largest image given to a model without a fixed input size, in pixels (default 512 x 512): such a model runs
+         * on the image at its own size, and its memory and time grow with the pixels (a 2000x2000 image took 9 GB
+         * through a small CNN). A model that resizes its input (every vision learner's export does, to its training
+         * size) costs the same for any image up to {@link #maxPixels}.
+         */
+        public Builder maxModelPixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("maxModelPixels must be positive, got " + pixels);
+            }
+            this.maxModelPixels = pixels;
             return this;
         }
 
@@ -880,8 +485,18 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The device a model loaded from a file runs on (default: {@code FASTAI4J_DEVICE}, else the engine's
+         * default); a model passed as an {@code InferenceModel} keeps its own.
+         */
+        public Builder device(ai.djl.Device d) {
+            this.device = java.util.Objects.requireNonNull(d, "device");
+            return this;
+        }
+
         Map<String, Object> settings() {
-            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
+            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "maxModelPixels", maxModelPixels,
+                    "defaultTopK", defaultTopK,
                     "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
                     "maxQueue", maxQueue, "maxRows", maxRows);
         }
@@ -901,7 +516,7 @@ public final class ModelServer implements AutoCloseable {
             if (model != null) {
                 return new ModelServer(this, model, false);
             }
-            InferenceModel m = InferenceModel.load(modelFile);
+            InferenceModel m = InferenceModel.load(modelFile, device);
             try {
                 return new ModelServer(this, m, true);
             } catch (RuntimeException e) {

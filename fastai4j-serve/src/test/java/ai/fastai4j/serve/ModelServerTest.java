@@ -416,15 +416,15 @@ class ModelServerTest {
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().maxUploadBytes(0));
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().maxBatch(65));
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().port(70000));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metadata.inputKind(
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelKinds.of(
                 new ai.fastai4j.export.Manifest("fastai4j-model", 1, "x", "t", "regression",
-                        new ai.fastai4j.export.Manifest.Component("m", Map.of()),
-                        List.of(new ai.fastai4j.export.Manifest.Component("text", Map.of())),
+                        new ai.fastai4j.nn.ModelSpec("m", Map.of()),
+                        List.of(new ai.fastai4j.export.Manifest.Component("audio", Map.of())),
                         new ai.fastai4j.export.Manifest.Component("regression", Map.of()), List.of(), List.of(),
                         new ai.fastai4j.export.Manifest.Component("mse", Map.of()),
                         new ai.fastai4j.export.Manifest.Weights("w", "0".repeat(64), 1, 1), Map.of()),
                 Path.of("table.fai")));
-        assertTrue(e.getMessage().contains("table.fai") && e.getMessage().contains("[text]"), e.getMessage());
+        assertTrue(e.getMessage().contains("table.fai") && e.getMessage().contains("[audio]"), e.getMessage());
     }
 
     /** A PNG whose header declares {@code w x h} RGB pixels, with a few bytes of data: a decompression bomb. */

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.nn.Embedding;
 import ai.fastai4j.nn.Module;
@@ -143,15 +143,14 @@ public class CollabLearner extends Learner {
     float[] predictCodes(long[] pairs) {
         Module model = model();
         boolean wasTraining = model.isTraining();
-        boolean wasGrad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         model.eval();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.create(pairs, new Shape(pairs.length / 2, 2));
             return model.forward(x).toType(DataType.FLOAT32, false).reshape(-1).toFloatArray();
         } finally {
             model.train(wasTraining);
-            JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
     }
 
@@ -169,12 +168,11 @@ public class CollabLearner extends Learner {
         for (int i = 0; i < codes.length; i++) {
             idx[i] = codes[i];
         }
-        boolean wasGrad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         try (NDManager m = NDManager.newBaseManager()) {
             return e.forward(m.create(idx)).toType(DataType.FLOAT32, false).toFloatArray();
         } finally {
-            JniUtils.setGradMode(wasGrad);
+            noGrad.close();
         }
     }
 

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.TransformBlock;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
@@ -163,6 +163,7 @@ public final class VisionLearners {
                 throw new IllegalArgumentException("a vision learner needs an ImageBlock input, got " + x.name());
             }
             int out = nOut != null ? nOut : dls.c();
+            TrainingSize.fix(dls);
             NDManager m = NDManager.newBaseManager();
             try {
                 Module model = VisionModels.createVisionModel(m, arch, ib.channels(), out);
@@ -175,8 +176,8 @@ public final class VisionLearners {
                         .owning(m);
                 configure.accept(b);
                 Learner learn = b.build();
-                learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
-                learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(arch, ib.channels(), out));
+                learn.setModelSpec(new ModelSpec(VisionExport.MODEL_FACTORY,
+                        VisionExport.modelParams(arch, ib.channels(), out)));
                 if (source != null) {
                     learn.provenance().put(PRETRAINED_WEIGHTS, source);
                     learn.freeze();

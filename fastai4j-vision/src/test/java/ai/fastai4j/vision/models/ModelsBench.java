@@ -9,8 +9,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.optim.Optimizer;
 import ai.fastai4j.optim.Optimizers;
@@ -166,8 +166,7 @@ class ModelsBench {
 
     private static double accuracy(Module model, NDArray x, NDArray y) {
         model.eval();
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        NoGrad noGrad = NoGrad.enter();
         long correct = 0;
         try {
             for (long i = 0; i < y.size(); i += 1000) {
@@ -177,7 +176,7 @@ class ModelsBench {
                 }
             }
         } finally {
-            JniUtils.setGradMode(grad);
+            noGrad.close();
         }
         return (double) correct / y.size();
     }

@@ -221,7 +221,6 @@ class TrainStopResumeTest {
                     + " + " + delay + " ms: " + phase + ")\n"
                     + run.err();
             assertTrue(run.code() == EXIT_SIGTERM || run.code() == 0, "exit code " + run.code() + ": " + context);
-            Path checkpoint = out.resolve("checkpoint");
             assertTrue(Files.isRegularFile(Checkpoint.file(checkpoint)), "no checkpoint: " + context);
             Map<String, Object> c = contents(checkpoint); // loadable: every tensor and the metadata decode
             assertTrue(c.keySet().stream().anyMatch(k2 -> k2.startsWith("model.")), context);

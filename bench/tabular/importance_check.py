@@ -61,8 +61,9 @@ with open(big, "w", newline="") as f:
     for t in tables:
         w.writerows(t.tolist())
 out = os.path.join(model_dir, "importance_preds.csv")
-subprocess.run(launcher.split() + ["predict", os.path.join(model_dir, "model.fai"), big, "--out", out], check=True,
-               stderr=subprocess.DEVNULL)
+model = os.path.join(model_dir, "model.fai")
+if not (os.path.exists(out) and os.path.getmtime(out) > os.path.getmtime(model)):  # predicted already: reuse
+    subprocess.run(launcher.split() + ["predict", model, big, "--out", out], check=True, stderr=subprocess.DEVNULL)
 preds = np.array([float(r["Sale_Price_pred"]) for r in csv.DictReader(open(out, newline=""))])
 assert len(preds) == n * len(tables), (len(preds), n, len(tables))
 r = permutation_importance(Replay(preds).fit(X, y), X, y, scoring="neg_root_mean_squared_error", n_repeats=REPEATS,
@@ -71,10 +72,9 @@ sk = {c: (r.importances_mean[j], r.importances_std[j]) for j, c in enumerate(inp
 
 # fastai4j's figures: the report's importance table (5 repeats, seed 42)
 html = open(os.path.join(model_dir, "report.html")).read()
-fa = {m[1]: (float(m[2]), float(m[3])) for m in re.finditer(
+fa = {m[2]: (float(m[3]), float(m[4])) for m in re.finditer(
     r'<tr><td class="n">(\d+)</td><td>([^<]+)</td><td class="n">(-?[0-9.]+)</td><td class="n">(-?[0-9.]+)</td></tr>',
     html)}
-fa = {k: v for k, v in fa.items()}
 top = sorted(fa, key=lambda c: -fa[c][0])[:10]
 print("Ames permutation importance, log-price RMSE rise, %d validation rows, 5 repeats each side" % n)
 print("%-16s %20s %24s %8s" % ("column", "fastai4j (seed 42)", "scikit-learn (seed 0)", "|diff|/se"))

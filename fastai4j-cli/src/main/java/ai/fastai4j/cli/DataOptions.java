@@ -56,11 +56,23 @@ final class DataOptions {
         return build(null);
     }
 
+    /** @throws UsageException for a batch size, split share or image size no data could have */
+    void validate() {
+        UsageException.atLeast("--bs", batchSize, 1);
+        if (validPct != null) {
+            UsageException.fraction("--valid-pct", validPct);
+        }
+        if (size != null) {
+            UsageException.atLeast("--size", size, 1);
+        }
+    }
+
     /**
      * Builds the loaders. With {@code model} (the input settings of a model file) images are loaded as the model
      * was trained: its channels, item transforms and batch transforms replace {@code --grey} and {@code --size}.
      */
     DataLoaders build(ModelInputs model) {
+        validate();
         ImageDataLoaders.Builder<?, ?> b;
         if (source.folder != null) {
             ImageDataLoaders.FolderBuilder fb = ImageDataLoaders.fromFolder(source.folder);

@@ -95,6 +95,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        UsageException.atLeast("--epochs", epochs, 1);
+        data.validate();
+        if (!"auto".equalsIgnoreCase(lr)) {
+            resolveLr(null, lr, out); // a bad --lr is refused before any data is read
+        }
         Files.createDirectories(out);
         if (checkpointEvery < 0) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -206,13 +211,12 @@ final class TrainCommand implements Callable<Integer> {
         if (!"auto".equalsIgnoreCase(lr)) {
             try {
                 double v = Double.parseDouble(lr);
-                if (!(v > 0)) {
+                if (!(v > 0) || Double.isInfinite(v)) {
                     throw new NumberFormatException();
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new TrainCommand()),
-                        "--lr must be a positive number or 'auto', got '" + lr + "'");
+                throw new UsageException("--lr must be a positive number or 'auto', got '" + lr + "'");
             }
         }
         SuggestedLrs s = learn.lrFind();

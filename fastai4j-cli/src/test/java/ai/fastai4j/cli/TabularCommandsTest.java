@@ -146,6 +146,24 @@ class TabularCommandsTest {
     }
 
     @Test
+    void interpretATabularModelReproducesItsValidationAccuracy() throws Exception {
+        Path out = dir.resolve("interp");
+        Run r = run("interpret", classifier.toString(), "--csv", table.toString(), "--bs", "32", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        double trained;
+        try (InferenceModel m = InferenceModel.load(classifier)) {
+            trained = ((Number) ((Map<?, ?>) m.manifest().provenance().get("final_metrics")).get("accuracy"))
+                    .doubleValue();
+        }
+        // the same 32 validation rows as train-tabular (--valid-pct 0.2, --seed 42) and the same model
+        assertTrue(r.out().contains(String.format(Locale.ROOT, "32 validation rows; validation accuracy %.5f",
+                trained)), r.out());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("What drives the predictions"));
+        assertEquals(3, run("interpret", classifier.toString(), "--csv", ratings.toString(), "--out",
+                out.toString()).code(), "a table without the model's target column");
+    }
+
+    @Test
     void lrFindOnATablePrintsTheAutoPick() {
         Run r = run("lr-find", "--csv", table.toString(), "--y", "label", "--bs", "16", "--out",
                 dir.resolve("lr").toString());

@@ -74,13 +74,13 @@ public final class ModelExport {
      * @throws UncheckedIOException when writing fails (no partial file is left)
      */
     public static Path export(Learner learn, Path file, ExportRegistry registry) {
-        // a shutdown waits for the export to finish (and refuses to start one)
+        FiniteWeights.checkExportable(learn);
+        Plan plan = plan(learn, registry);
+        // a shutdown waits for the file to be written whole (the JVM never exits mid-write)
         try (ai.fastai4j.learner.ShutdownGuard.Region work = ai.fastai4j.learner.ShutdownGuard.work("export")) {
-            FiniteWeights.checkExportable(learn);
-            Plan plan = plan(learn, registry);
             write(learn.model(), plan, file);
-            return file;
         }
+        return file;
     }
 
     /** Everything the manifest holds but the weights. */

@@ -55,9 +55,9 @@ public final class TrainingReport {
         this.results = b.results;
         this.summary = b.summary;
         this.facts = new LinkedHashMap<>(b.facts);
+        this.sections = List.copyOf(b.sections);
         this.refreshSeconds = b.refreshSeconds;
         this.trainingOnly = b.trainingOnly;
-        this.sections = List.copyOf(b.sections);
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -93,6 +93,9 @@ public final class TrainingReport {
                 : trainingOnly ? null : autoInterpretation();
         if (interp != null) {
             classification(h, dir, interp);
+        }
+        if (isSegmentation()) {
+            segmentation(h, dir);
         }
         if (results > 0 && canShowResults()) {
             h.h2("Results");
@@ -155,6 +158,28 @@ public final class TrainingReport {
         return category && learn.dls().valid().numItems() > 0 ? ClassificationInterpretation.fromLearner(learn) : null;
     }
 
+    private boolean isSegmentation() {
+        Datasets<?> ds = learn.dls().datasets();
+        return ds.blocks().size() == ds.nInputs() + 1 && ds.blocks().get(ds.nInputs()).kind()
+                == ai.fastai4j.data.TensorKind.MASK && learn.dls().valid().numItems() > 0;
+    }
+
+    private void segmentation(Html h, Path dir) {
+        h.h2("Segmentation");
+        SegmentationInterpretation si = SegmentationInterpretation.fromLearner(learn);
+        if (topLosses > 0) {
+            h.h3("Top losses");
+            h.p("Each image with its target mask (left) and the predicted mask (right).");
+            h.img(si.plotTopLosses(Math.min(topLosses, 6), dir.resolve("top_losses_masks.png")), "top losses");
+            List<List<String>> rows = new ArrayList<>();
+            for (SegmentationInterpretation.TopLoss t : si.topLosses(topLosses)) {
+                rows.add(List.of(t.item(), String.format(Locale.ROOT, "%.4f", t.loss()),
+                        String.format(Locale.ROOT, "%.2f%%", 100 * t.pixelAccuracy())));
+            }
+            h.table(List.of("item", "loss", "pixels right"), rows, true);
+        }
+    }
+
     private boolean canShowResults() {
         Datasets<?> ds = learn.dls().datasets();
         return ds.blocks().get(0) instanceof ImageRenderer && ds.blocks().size() > ds.nInputs()
@@ -184,6 +209,15 @@ public final class TrainingReport {
             if (interp.canDrawItems()) {
                 h.p("Titles: predicted/actual, then loss / probability of the prediction.");
                 h.img(interp.plotTopLosses(topLosses, dir.resolve("top_losses.png")), "top losses");
+                if (learn.model().children().containsKey("0") && learn.model().children().size() > 1) {
+                    try {
+                        Path cam = interp.plotTopLossesCam(learn, topLosses, dir.resolve("top_losses_gradcam.png"));
+                        h.p("Where the model looked: Grad-CAM of the predicted class over the body's activations.");
+                        h.img(cam, "top losses with Grad-CAM");
+                    } catch (IllegalArgumentException e) {
+                        h.p("No Grad-CAM: " + e.getMessage()); // a body without (N, C, H, W) activations
+                    }
+                }
             }
             List<List<String>> rows = new ArrayList<>();
             for (TopLoss t : interp.topLosses(topLosses)) {
@@ -203,9 +237,9 @@ public final class TrainingReport {
         private int results = 9;
         private boolean summary = true;
         private final Map<String, Object> facts = new LinkedHashMap<>();
+        private final List<ReportSection> sections = new ArrayList<>();
         private int refreshSeconds;
         private boolean trainingOnly;
-        private final List<ReportSection> sections = new ArrayList<>();
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");

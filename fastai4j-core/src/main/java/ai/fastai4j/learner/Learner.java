@@ -13,6 +13,7 @@ import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.engine.Devices;
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
@@ -63,6 +64,7 @@ public class Learner implements AutoCloseable {
     private final Path path;
     private final NDManager manager;
     private final Device device;
+    private final boolean tuneNativeMemory;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
@@ -92,10 +94,6 @@ public class Learner implements AutoCloseable {
     private boolean startAfterTrain;
     private TrainingInterruptedException interruption;
 
-    static {
-        ai.fastai4j.engine.NativeMemory.tuneMalloc();
-    }
-
     protected Learner(Builder b) {
         this.dls = b.dls;
         this.model = b.model;
@@ -110,6 +108,10 @@ public class Learner implements AutoCloseable {
         this.defaultLr = b.lr;
         this.path = b.path;
         this.device = placeModel(b.model, b.device);
+        this.tuneNativeMemory = b.tuneNativeMemory;
+        if (tuneNativeMemory) {
+            NativeMemory.tuneMalloc();
+        }
         this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
         ShutdownGuard.install();
@@ -306,7 +308,9 @@ public class Learner implements AutoCloseable {
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.engine.NativeMemory.trim();
+            if (tuneNativeMemory) {
+                NativeMemory.trim();
+            }
         }
     }
 
@@ -450,7 +454,9 @@ public class Learner implements AutoCloseable {
         dl = dls.valid();
         NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
+        if (tuneNativeMemory) {
+            NativeMemory.trim(); // give back what glibc kept from the epoch
+        }
     }
 
     private void allBatches() {
@@ -495,7 +501,7 @@ public class Learner implements AutoCloseable {
     private void doOneBatch() {
         GradientCollector gc = training ? Engine.getInstance().newGradientCollector() : null;
         try {
-            pred = model.forward(xb);
+            pred = model.call(xb);
             event(Event.AFTER_PRED);
             if (!yb.isEmpty()) {
                 lossGrad = lossFunction.compute(pred, yb.get(0));
@@ -615,7 +621,7 @@ public class Learner implements AutoCloseable {
                 indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
                     Batch b = loader.toBatch(hb, manager);
-                    NDArray p = model.forward(b.xb());
+                    NDArray p = model.call(b.xb());
                     NDArray act = lossFunction.activation(p);
                     probs.add(keep(act, out, scope));
                     if (!b.targets().isEmpty()) {
@@ -847,6 +853,11 @@ public class Learner implements AutoCloseable {
         return this;
     }
 
+    /** Whether this learner tunes and trims glibc's allocator (see {@link Builder#tuneNativeMemory}). */
+    public boolean tunesNativeMemory() {
+        return tuneNativeMemory;
+    }
+
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
     public NDManager manager() {
         return manager;
@@ -1000,6 +1011,7 @@ public class Learner implements AutoCloseable {
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
         protected Device device;
+        protected boolean tuneNativeMemory = NativeMemory.requested();
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -1076,6 +1088,16 @@ public class Learner implements AutoCloseable {
          */
         public Builder device(Device d) {
             this.device = Devices.check(Objects.requireNonNull(d));
+            return this;
+        }
+
+        /**
+         * Whether the learner tunes glibc's allocator for training (once per process) and gives its free memory back
+         * after each epoch and fit ({@link NativeMemory}). Default: the system property {@value
+         * NativeMemory#PROPERTY} (the command line sets it), else off: the library alone changes nothing.
+         */
+        public Builder tuneNativeMemory(boolean v) {
+            this.tuneNativeMemory = v;
             return this;
         }
 

@@ -110,8 +110,8 @@ public final class ShutdownGuard {
     }
 
     /**
-     * Marks native work of the library (fit, predictions, export) until the region is closed; fails with
-     * {@link TrainingInterruptedException} once the process is shutting down.
+     * Marks native work on a learner (training, exporting): a JVM shutdown waits for it to end before the process
+     * exits. Fails with {@link TrainingInterruptedException} once stopping.
      */
     public static Region work(String what) {
         return enter(what, false);

@@ -135,6 +135,32 @@ public final class Plots {
         return Headless.writePng(img, out);
     }
 
+    /**
+     * One line panel per named series, side by side (fastai's three-panel {@code plot_layer_stats}); x is the
+     * index of each value.
+     */
+    public static Path linePanels(Map<String, double[]> series, Path out) {
+        Objects.requireNonNull(series, "series");
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("no series to plot");
+        }
+        int panelW = 420;
+        int panelH = 320;
+        BufferedImage img = new BufferedImage(panelW * series.size(), panelH, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            int i = 0;
+            for (Map.Entry<String, double[]> e : series.entrySet()) {
+                g.drawImage(schedulePanel(e.getKey(), e.getValue(), panelW, panelH, TAB10[i % TAB10.length]),
+                        i * panelW, 0, null);
+                i++;
+            }
+        } finally {
+            g.dispose();
+        }
+        return Headless.writePng(img, out);
+    }
+
     private static BufferedImage schedulePanel(String name, double[] values, int w, int h, Color color) {
         Series s = finite(indexX(values.length, 0, 1), values);
         // Like matplotlib's axis offset: tiny values (lr ~ 1e-3) are shown scaled, "lr (x1e-3)".

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,7 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicLong serverErrors = new AtomicLong();
     private final AtomicLong busy = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConnectionsPerClient connectionsPerClient;
     private final Object closeLock = new Object();
     private volatile boolean closing;
     private boolean closed;
@@ -91,8 +94,10 @@ public final class ModelServer implements AutoCloseable {
         this.workers = b.workers;
         this.host = b.host;
         this.maxBatch = b.maxBatch;
+        this.connectionsPerClient = new ConnectionsPerClient(b.maxConnectionsPerClient);
         ModelKinds.Kind kind = ModelKinds.of(model.manifest(), model.file());
-        this.handler = kind.handler().apply(new HandlerContext(model, new RequestDecoder(b.maxUploadBytes),
+        this.handler = kind.handler().apply(new HandlerContext(model,
+                new RequestDecoder(b.maxUploadBytes, b.minRequestBytesPerSecond),
                 b.maxPixels, b.maxModelPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
                 b.timeout.toMillis()));
         this.queue = handler.queue();
@@ -113,8 +118,12 @@ public final class ModelServer implements AutoCloseable {
                 cfg.http.disableCompression();
                 cfg.jetty.threadPool = pool;
                 cfg.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
-                // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
-                cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
+                cfg.jetty.modifyHttpConfiguration(h -> {
+                    // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
+                    h.setDelayDispatchUntilContent(false);
+                    // a body trickling in slower than this is cut with a 408, freeing its thread
+                    h.setMinRequestDataRate(b.minRequestBytesPerSecond);
+                });
             });
             app.get("/", handler::page);
             app.get("/index.html", handler::page);
@@ -130,6 +139,12 @@ public final class ModelServer implements AutoCloseable {
                     + " (try GET /, GET /health, GET /metadata, POST /predict)"));
             app.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path()));
             app.start(b.host, b.port);
+            for (Connector c : app.jettyServer().server().getConnectors()) {
+                if (c instanceof AbstractConnector ac) {
+                    ac.setIdleTimeout(b.idleTimeout.toMillis());
+                    ac.addBean(connectionsPerClient);
+                }
+            }
         } catch (RuntimeException e) {
             queue.close(0);
             throw new IllegalStateException("cannot start the server on " + b.host + ":" + b.port + ": " + e.getMessage(),
@@ -156,12 +171,15 @@ public final class ModelServer implements AutoCloseable {
                 throw new ApiException(503, "the server is shutting down");
             }
             int k = RequestDecoder.topK(ctx.queryParam("k"), defaultTopK);
-            send(ctx, 200, json(handler.predict(ctx, k)));
+            JsonNode answer = handler.predict(ctx, k);
+            if (answer != null) { // null: the handler wrote the response itself (a mask as PNG)
+                send(ctx, 200, json(answer));
+            }
             predictions.incrementAndGet();
         } catch (ApiException e) {
             (e.status() >= 500 ? busy : clientErrors).incrementAndGet();
-            if (e.status() == 413) {
-                ctx.header("Connection", "close"); // the rest of an oversized body is not read
+            if (e.status() == 413 || e.status() == 408) {
+                ctx.header("Connection", "close"); // the rest of the body is not read
             }
             if (e.status() == 503) {
                 ctx.header("Retry-After", "1");
@@ -328,6 +346,12 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_BATCH_WINDOW_MS = 2;
         /** Default queue bound. */
         public static final int DEFAULT_MAX_QUEUE = 64;
+        /** Default most connections one client (IP address) holds open: half the HTTP threads. */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 16;
+        /** Default slowest request body accepted, in bytes per second (averaged since its first byte). */
+        public static final long DEFAULT_MIN_REQUEST_BYTES_PER_SECOND = 1024;
+        /** Default time a connection may send nothing before it is closed, in seconds. */
+        public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 10;
         /** Default largest number of rows in one {@code {"rows": [...]}} request. */
         public static final int DEFAULT_MAX_ROWS = 1000;
 
@@ -346,6 +370,9 @@ public final class ModelServer implements AutoCloseable {
         private int maxQueue = DEFAULT_MAX_QUEUE;
         private int maxRows = DEFAULT_MAX_ROWS;
         private int httpThreads = 32;
+        private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+        private long minRequestBytesPerSecond = DEFAULT_MIN_REQUEST_BYTES_PER_SECOND;
+        private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
         private int decodeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private Duration timeout = Duration.ofSeconds(30);
 
@@ -470,6 +497,36 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Most connections one client (IP address) holds open at once (default 16, half the HTTP threads); more are
+         * closed as they open, so that one client cannot occupy every thread.
+         */
+        public Builder maxConnectionsPerClient(int n) {
+            this.maxConnectionsPerClient = atLeast("maxConnectionsPerClient", n, 1);
+            return this;
+        }
+
+        /**
+         * Slowest request body accepted, in bytes per second averaged since its first byte (default 1024); a slower
+         * one gets a 408 and its connection is closed, freeing the thread that read it. 0 turns the check off.
+         */
+        public Builder minRequestBytesPerSecond(long rate) {
+            if (rate < 0) {
+                throw new IllegalArgumentException("minRequestBytesPerSecond must not be negative, got " + rate);
+            }
+            this.minRequestBytesPerSecond = rate;
+            return this;
+        }
+
+        /** How long a connection may send nothing (between requests, or in a body) before it is closed (10 s). */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, got " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
         /** Images decoded at once (default: the number of cores, at least 2); bounds the memory of big images. */
         public Builder decodeThreads(int n) {
             this.decodeThreads = atLeast("decodeThreads", n, 1);
@@ -495,10 +552,13 @@ public final class ModelServer implements AutoCloseable {
         }
 
         Map<String, Object> settings() {
-            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "maxModelPixels", maxModelPixels,
-                    "defaultTopK", defaultTopK,
-                    "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
-                    "maxQueue", maxQueue, "maxRows", maxRows);
+            return Map.ofEntries(Map.entry("maxUploadBytes", maxUploadBytes), Map.entry("maxPixels", maxPixels),
+                    Map.entry("maxModelPixels", maxModelPixels), Map.entry("defaultTopK", defaultTopK),
+                    Map.entry("workers", workers), Map.entry("maxBatch", maxBatch),
+                    Map.entry("batchWindowMs", batchWindow.toNanos() / 1e6), Map.entry("maxQueue", maxQueue),
+                    Map.entry("maxRows", maxRows), Map.entry("maxConnectionsPerClient", maxConnectionsPerClient),
+                    Map.entry("minRequestBytesPerSecond", minRequestBytesPerSecond),
+                    Map.entry("idleTimeoutMs", idleTimeout.toMillis()));
         }
 
         /**

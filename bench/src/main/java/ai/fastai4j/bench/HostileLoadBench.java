@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * fastai4j-serve under hostile load: good clients in a closed loop alone (the unloaded baseline), then the same
  * good clients while other threads send malformed requests (garbage as an image, invalid JSON, a truncated PNG, an
  * unsupported type), oversized-in-pixels images (a blank 2000x2000 PNG of a few KB, a PNG declaring 60000x60000)
- * and slow bodies (one byte a second, reconnecting when cut), for a stated time. The hostile traffic comes from
- * 127.0.0.2, the good clients from 127.0.0.1, as from two machines. Prints requests answered, the 2xx/4xx/5xx
+ * and slow bodies (one byte a second, reconnecting when cut), for a stated time. Malformed and oversized requests
+ * come from 127.0.0.2, slow ones from 127.0.0.3, the good clients from 127.0.0.1, as from three machines (the
+ * server caps the connections of each). Prints requests answered, the 2xx/4xx/5xx
  * counts, the good requests' p99 loaded against unloaded, and the process's RSS each second (server and clients
  * share the process). Checks (exit status 1 when one fails): no 5xx, every good request answered 200, good p99
  * within 2x of the unloaded one, RSS at most 512 MiB above where the loaded phase started.
@@ -127,8 +128,9 @@ public final class HostileLoadBench {
             System.out.printf(Locale.ROOT, "loaded:   %d good requests, p50 %.1f ms, p99 %.1f ms (%.2fx unloaded),"
                     + " failures %d%n", loaded.latencies.size(), loaded.percentile(50), loaded.percentile(99), ratio,
                     loaded.failures.get());
-            System.out.printf(Locale.ROOT, "hostile:  %d requests sent, answers %s, connections cut or refused %d%n",
-                    hostile.sent.get(), new java.util.TreeMap<>(hostile.answers), hostile.cut.get());
+            System.out.printf(Locale.ROOT, "hostile:  %d requests sent, answers %s, connections cut or refused %d %s%n",
+                    hostile.sent.get(), new java.util.TreeMap<>(hostile.answers), hostile.cut.get(),
+                    new java.util.TreeMap<>(hostile.cutBy));
             System.out.printf(Locale.ROOT, "server:   %d requests, %d predictions, %d client errors (4xx), %d busy (503),"
                     + " %d server errors (5xx)%n", st.requests(), st.predictions(), st.clientErrors(), st.busy(),
                     st.serverErrors());
@@ -205,6 +207,7 @@ public final class HostileLoadBench {
         final Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
         final AtomicLong sent = new AtomicLong();
         final AtomicLong cut = new AtomicLong();
+        final Map<String, AtomicLong> cutBy = new ConcurrentHashMap<>();
 
         Hostile(int port, int seconds, byte[] photo) {
             this.port = port;
@@ -226,26 +229,27 @@ public final class HostileLoadBench {
             int kind = (int) (sent.get() % 4);
             byte[] truncated = java.util.Arrays.copyOf(photo, photo.length / 2);
             switch (kind) {
-                case 0 -> request("image/png", "this is not an image".getBytes(StandardCharsets.US_ASCII), 0);
-                case 1 -> request("application/json", "{\"image\": ".getBytes(StandardCharsets.US_ASCII), 0);
-                case 2 -> request("image/jpeg", truncated, 0);
-                default -> request("text/html", "<html></html>".getBytes(StandardCharsets.US_ASCII), 0);
+                case 0 -> request("image/png", "this is not an image".getBytes(StandardCharsets.US_ASCII), 0, "127.0.0.2");
+                case 1 -> request("application/json", "{\"image\": ".getBytes(StandardCharsets.US_ASCII), 0,
+                        "127.0.0.2");
+                case 2 -> request("image/jpeg", truncated, 0, "127.0.0.2");
+                default -> request("text/html", "<html></html>".getBytes(StandardCharsets.US_ASCII), 0, "127.0.0.2");
             }
         }
 
         void oversized() {
-            request("image/png", sent.get() % 2 == 0 ? blank : bomb, 0);
+            request("image/png", sent.get() % 2 == 0 ? blank : bomb, 0, "127.0.0.2");
         }
 
         void slow() {
-            request("image/jpeg", photo, 1000);
+            request("image/jpeg", photo, 1000, "127.0.0.3");
         }
 
-        /** One request on its own connection; {@code pauseMs} between body bytes (0: all at once). */
-        private void request(String type, byte[] body, int pauseMs) {
+        /** One request on its own connection from {@code from}; {@code pauseMs} between body bytes (0: at once). */
+        private void request(String type, byte[] body, int pauseMs, String from) {
             sent.incrementAndGet();
             try (Socket socket = new Socket()) {
-                socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
                 socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
                 socket.setSoTimeout(60_000);
                 OutputStream out = socket.getOutputStream();
@@ -271,9 +275,12 @@ public final class HostileLoadBench {
                             .incrementAndGet();
                 } else {
                     cut.incrementAndGet();
+                    cutBy.computeIfAbsent(from + " closed", k -> new AtomicLong()).incrementAndGet();
                 }
             } catch (IOException e) {
                 cut.incrementAndGet();
+                cutBy.computeIfAbsent(from + " " + e.getClass().getSimpleName(), k -> new AtomicLong())
+                        .incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -87,7 +87,7 @@ public final class InferenceBench {
         d.put("python", "/usr/bin/python3");
         d.put("twin", "bench/python/inference_twin.py");
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         Engine.getInstance(); // loads libtorch
         int threads = a.integer("threads");
         Torch.setIntraOpThreads(threads);

@@ -46,6 +46,11 @@ final class CoreExport {
         r.registerLoss("bce_with_logits_flat", Losses.bceWithLogits().getClass(), CoreExport::describeBce,
                 p -> Losses.bceWithLogits(Params.getFloat(p, "threshold")));
         r.registerLoss("mse_flat", Losses.mse().getClass(), l -> Map.of(), p -> Losses.mse());
+        r.registerLoss("dice", ai.fastai4j.losses.DiceLoss.class,
+                l -> Map.of("smooth", (double) l.smooth(), "square_in_union", l.squareInUnion()),
+                p -> Losses.dice(Params.getFloat(p, "smooth"), Params.getBoolean(p, "square_in_union")));
+        r.registerLoss("cross_entropy_plus_dice", ai.fastai4j.losses.CombinedLoss.class,
+                l -> Map.of("alpha", (double) l.alpha()), p -> Losses.crossEntropyPlusDice(Params.getFloat(p, "alpha")));
     }
 
     private static List<String> vocab(Map<String, Object> p) {

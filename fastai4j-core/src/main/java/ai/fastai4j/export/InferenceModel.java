@@ -237,6 +237,37 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
+     * How many of {@code rawInputs} hold, per column, a value the model never saw in training (a category the
+     * model maps to {@code #na#}, an unknown user or item): the columns with a count above zero, in the model's
+     * column order. Empty for inputs without vocabularies (images). Reads the inputs only; predicts nothing.
+     */
+    public Map<String, Integer> unseenCategories(List<?> rawInputs) {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (int b = 0; b < inputPipelines.size(); b++) {
+            for (Object t : inputPipelines.get(b).transforms()) {
+                if (t instanceof ai.fastai4j.data.UnseenValues u) {
+                    for (Object raw : rawInputs) {
+                        Object part = inputPipelines.size() == 1 ? raw
+                                : raw instanceof List<?> l && l.size() == inputPipelines.size() ? l.get(b) : null;
+                        if (part == null) {
+                            continue; // predict names the malformed input
+                        }
+                        for (String c : u.unseenColumns(part)) {
+                            counts.merge(c, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** The device the model runs on. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /**
      * An input after its type and item transforms (decoded, resized...), ready for the model: {@link #predict} and
      * {@link #predictBatch} take it as they take a raw input. A server prepares inputs on the threads that receive
      * them, so that what waits for the model has the model's size, whatever size the client sent.
@@ -254,11 +285,6 @@ public final class InferenceModel implements AutoCloseable {
      */
     public Prepared prepare(Object rawInput) {
         return new Prepared(prepare(rawInput, "input " + describe(rawInput)));
-    }
-
-    /** The device the model runs on. */
-    public Device device() {
-        return manager.getDevice();
     }
 
     private List<Prediction> run(List<Object> raws, boolean batch) {
@@ -335,7 +361,7 @@ public final class InferenceModel implements AutoCloseable {
             for (BatchTransform t : batchTransforms) {
                 batch = t.encode(batch, Split.VALID);
             }
-            NDArray out = model.forward(batch.xb());
+            NDArray out = model.call(batch.xb());
             act = loss.activation(out);
             decoded = loss.decode(act);
         } catch (DataException e) {

@@ -74,9 +74,12 @@ public record Manifest(String format, int formatVersion, String fastai4jVersion,
         provenance = provenance == null ? Map.of() : provenance;
     }
 
-    /** The target's class names (the {@code vocab} parameter of the target block), or empty. */
+    /**
+     * The target's class names (the {@code vocab} parameter of the target block, or the {@code codes} of a mask),
+     * or empty.
+     */
     public List<String> vocab() {
-        Object v = target.params().get("vocab");
+        Object v = target.params().containsKey("vocab") ? target.params().get("vocab") : target.params().get("codes");
         if (v instanceof List<?> l && l.stream().allMatch(String.class::isInstance)) {
             List<String> out = new ArrayList<>();
             l.forEach(x -> out.add((String) x));

@@ -76,7 +76,10 @@ public final class ModelExport {
     public static Path export(Learner learn, Path file, ExportRegistry registry) {
         FiniteWeights.checkExportable(learn);
         Plan plan = plan(learn, registry);
-        write(learn.model(), plan, file);
+        // a shutdown waits for the file to be written whole (the JVM never exits mid-write)
+        try (ai.fastai4j.learner.ShutdownGuard.Region work = ai.fastai4j.learner.ShutdownGuard.work("export")) {
+            write(learn.model(), plan, file);
+        }
         return file;
     }
 

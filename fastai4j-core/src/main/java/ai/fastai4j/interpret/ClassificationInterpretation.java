@@ -324,4 +324,34 @@ public final class ClassificationInterpretation {
         }
         return ImageGrid.write(images, titles, (int) Math.ceil(Math.sqrt(images.size())), 128, png);
     }
+
+    /**
+     * The {@code k} top losses with their Grad-CAM heat maps for the predicted class over each picture (see
+     * {@link Cam}), titled as {@link #plotTopLosses}; {@code learn} must be the learner these predictions came
+     * from.
+     *
+     * @throws UnsupportedOperationException when the items cannot be drawn
+     * @throws IllegalArgumentException when the model is not a body/head model
+     */
+    public Path plotTopLossesCam(Learner learn, int k, Path png) {
+        if (!canDrawItems()) {
+            throw new UnsupportedOperationException("plotTopLossesCam draws image inputs");
+        }
+        List<TopLoss> top = topLosses(k);
+        if (top.isEmpty()) {
+            throw new IllegalArgumentException("no items to draw (k " + k + ", " + size() + " items)");
+        }
+        int[] idx = top.stream().mapToInt(t -> itemIndices[t.index()]).toArray();
+        int[] cls = top.stream().mapToInt(t -> decoded[t.index()]).toArray();
+        List<Cam.Heatmap> maps = Cam.gradCam(learn, dl, idx, cls);
+        List<BufferedImage> images = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        for (int j = 0; j < top.size(); j++) {
+            TopLoss t = top.get(j);
+            images.add(maps.get(j).overlay());
+            titles.add(t.predicted() + "/" + t.actual() + "\n"
+                    + String.format(Locale.ROOT, "%.2f / %.2f", t.loss(), t.probability()));
+        }
+        return ImageGrid.write(images, titles, (int) Math.ceil(Math.sqrt(images.size())), 128, png);
+    }
 }

@@ -13,6 +13,7 @@ import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.engine.Devices;
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
@@ -63,6 +64,7 @@ public class Learner implements AutoCloseable {
     private final Path path;
     private final NDManager manager;
     private final Device device;
+    private final boolean tuneNativeMemory;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
     private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
@@ -83,10 +85,14 @@ public class Learner implements AutoCloseable {
     private NDArray pred;
     private NDArray lossGrad;
     private double loss = Double.NaN;
-
-    static {
-        ai.fastai4j.engine.NativeMemory.tuneMalloc();
-    }
+    // clean stop and exact resume (ShutdownGuard, Checkpoint)
+    private long seed = ai.fastai4j.Fastai4j.seedOr(42);
+    private long batchesTrained;
+    private long batchIndex;
+    private int startEpoch;
+    private int startIter;
+    private boolean startAfterTrain;
+    private TrainingInterruptedException interruption;
 
     protected Learner(Builder b) {
         this.dls = b.dls;
@@ -102,8 +108,13 @@ public class Learner implements AutoCloseable {
         this.defaultLr = b.lr;
         this.path = b.path;
         this.device = placeModel(b.model, b.device);
+        this.tuneNativeMemory = b.tuneNativeMemory;
+        if (tuneNativeMemory) {
+            NativeMemory.tuneMalloc();
+        }
         this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
+        ShutdownGuard.install();
         callbacks.add(new TrainEvalCallback());
         callbacks.add(new Recorder());
         callbacks.add(new TerminateOnNaNCallback());
@@ -188,6 +199,11 @@ public class Learner implements AutoCloseable {
 
     /** Runs {@code event} on every callback, in order. */
     public void event(Event e) {
+        if (ShutdownGuard.stopNowRequested() && interruption == null && dl != null) {
+            interruption = new TrainingInterruptedException("training stopped at once at epoch " + epoch + ", batch "
+                    + iter + " (second signal): no checkpoint of this batch");
+            throw interruption;
+        }
         for (Callback c : List.copyOf(callbacks)) {
             c.handle(e, this);
         }
@@ -279,13 +295,64 @@ public class Learner implements AutoCloseable {
         callbacks.addAll(added);
         sortCallbacks();
         this.nEpoch = nEpoch;
-        try {
+        interruption = null;
+        startEpoch = 0;
+        startIter = 0;
+        startAfterTrain = false;
+        try (ShutdownGuard.Region work = ShutdownGuard.work("fit")) {
             withEvents(this::doFit, Event.BEFORE_FIT, Event.AFTER_CANCEL_FIT, Event.AFTER_FIT, CancelFitException.class);
+            if (interruption != null) {
+                ShutdownGuard.stopped(this);
+                throw interruption;
+            }
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.engine.NativeMemory.trim();
+            if (tuneNativeMemory) {
+                NativeMemory.trim();
+            }
         }
+    }
+
+    /** Set by a resume in beforeFit: the fit starts at {@code epoch}, its training at batch {@code iter}. */
+    void startAt(int epoch, int iter, boolean afterTrain) {
+        startEpoch = epoch;
+        startIter = iter;
+        startAfterTrain = afterTrain;
+    }
+
+    /** Why the running (or last) fit stopped because the process is shutting down, or null. */
+    public TrainingInterruptedException interruption() {
+        return interruption;
+    }
+
+    /** Seed of the per-batch generators (dropout, MixUp): {@link ai.fastai4j.Fastai4j#setSeed}'s, else 42. */
+    public long seed() {
+        return seed;
+    }
+
+    void setSeed(long v) {
+        seed = v;
+    }
+
+    /**
+     * Training batches this learner has started in its life (the running one included); with the seed it decides
+     * each batch's random draws.
+     */
+    public long batchesTrained() {
+        return batchesTrained;
+    }
+
+    void setBatchesTrained(long v) {
+        batchesTrained = v;
+    }
+
+    /**
+     * A generator for the running training batch's random draws (MixUp, CutMix...), the same for the same seed,
+     * batch and {@code stream} whatever happened before: a resumed training draws what the uninterrupted one did.
+     */
+    public java.util.Random batchRandom(int stream) {
+        return new java.util.Random(ai.fastai4j.Fastai4j.mix(seed, batchIndex, 1000L + stream));
     }
 
     /** fastai's fit_one_cycle with its defaults (div 25, div_final 1e5, pct_start 0.25). */
@@ -315,6 +382,16 @@ public class Learner implements AutoCloseable {
         }
         Callback[] all = append(extra, new ParamScheduler(scheds));
         fit(nEpoch, (Slice) null, all);
+    }
+
+    /**
+     * fastai's fit_sgdr (warm restarts): {@code nCycles} cosine annealings from {@code lrMax} to 0, the i-th
+     * {@code cycleLen * cycleMult^i} epochs long.
+     */
+    public void fitSgdr(int nCycles, int cycleLen, double lrMax, int cycleMult, Callback... extra) {
+        long n = Schedules.sgdrEpochs(nCycles, cycleLen, cycleMult);
+        Schedule s = Schedules.sgdr(lrMax, nCycles, cycleLen, cycleMult);
+        fit(Math.toIntExact(n), (Slice) null, append(extra, new ParamScheduler(Map.of("lr", List.of(s)))));
     }
 
     /** fastai's fit_flat_cos: flat at {@code lr} for {@code pctStart}, then cosine down to lr/1e5. */
@@ -360,7 +437,7 @@ public class Learner implements AutoCloseable {
     }
 
     private void doFit() {
-        for (epoch = 0; epoch < nEpoch; epoch++) {
+        for (epoch = startEpoch; epoch < nEpoch; epoch++) {
             withEvents(this::doEpoch, Event.BEFORE_EPOCH, Event.AFTER_CANCEL_EPOCH, Event.AFTER_EPOCH,
                     CancelEpochException.class);
         }
@@ -368,18 +445,26 @@ public class Learner implements AutoCloseable {
 
     private void doEpoch() {
         dl = dls.train();
-        withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
-                CancelTrainException.class);
+        if (startAfterTrain) {
+            startAfterTrain = false; // resumed after this epoch's training: only its validation is left
+        } else {
+            withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
+                    CancelTrainException.class);
+        }
         dl = dls.valid();
         NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
+        if (tuneNativeMemory) {
+            NativeMemory.trim(); // give back what glibc kept from the epoch
+        }
     }
 
     private void allBatches() {
-        try (DataLoader.EpochIterator it = dl.epoch()) {
+        int first = training ? startIter : 0;
+        startIter = 0;
+        try (DataLoader.EpochIterator it = dl.epoch(first)) {
             nIter = it.numBatches();
-            int i = 0;
+            int i = first;
             while (it.hasNext()) {
                 oneBatch(i++, it.next());
             }
@@ -389,6 +474,11 @@ public class Learner implements AutoCloseable {
     /** Runs one batch with its events; every array made during the step is freed when it ends. */
     private void oneBatch(int i, HostBatch hostBatch) {
         iter = i;
+        if (training) {
+            // dropout draws depend on the seed and the batch only: a resumed training repeats them
+            batchIndex = batchesTrained++;
+            Engine.getInstance().setRandomSeed((int) ai.fastai4j.Fastai4j.mix(seed, batchIndex, 0));
+        }
         try (NDScope scope = new NDScope()) {
             Batch b = dl.toBatch(hostBatch, manager);
             xb = b.xb();
@@ -401,12 +491,17 @@ public class Learner implements AutoCloseable {
             pred = null;
             lossGrad = null;
         }
+        if (ShutdownGuard.stopRequested() && interruption == null) {
+            interruption = new TrainingInterruptedException("training stopped in epoch " + epoch + " after "
+                    + (training ? "training" : "validation") + " batch " + i + ": the process is shutting down");
+            throw interruption;
+        }
     }
 
     private void doOneBatch() {
         GradientCollector gc = training ? Engine.getInstance().newGradientCollector() : null;
         try {
-            pred = model.forward(xb);
+            pred = model.call(xb);
             event(Event.AFTER_PRED);
             if (!yb.isEmpty()) {
                 lossGrad = lossFunction.compute(pred, yb.get(0));
@@ -451,7 +546,7 @@ public class Learner implements AutoCloseable {
         List<Callback> progress = new ArrayList<>();
         callbacks.stream().filter(ProgressCallback.class::isInstance).forEach(progress::add);
         callbacks.removeAll(progress);
-        try {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("lr_find")) {
             opt(); // like fastai, the optimizer exists before the sweep, so its (possibly empty) state is restored
             saveTo(tmp, true);
             int epochs = numIt / Math.max(1, dls.train().numBatches()) + 1;
@@ -517,13 +612,16 @@ public class Learner implements AutoCloseable {
         boolean wasTraining = model.isTraining();
         NoGrad noGrad = NoGrad.enter();
         model.eval();
-        try (DataLoader.EpochIterator it = loader.epoch()) {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("predicting"); DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
+                if (ShutdownGuard.stopRequested()) {
+                    throw new TrainingInterruptedException("predictions stopped: the process is shutting down");
+                }
                 HostBatch hb = it.next();
                 indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
                     Batch b = loader.toBatch(hb, manager);
-                    NDArray p = model.forward(b.xb());
+                    NDArray p = model.call(b.xb());
                     NDArray act = lossFunction.activation(p);
                     probs.add(keep(act, out, scope));
                     if (!b.targets().isEmpty()) {
@@ -755,6 +853,11 @@ public class Learner implements AutoCloseable {
         return this;
     }
 
+    /** Whether this learner tunes and trims glibc's allocator (see {@link Builder#tuneNativeMemory}). */
+    public boolean tunesNativeMemory() {
+        return tuneNativeMemory;
+    }
+
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
     public NDManager manager() {
         return manager;
@@ -844,6 +947,11 @@ public class Learner implements AutoCloseable {
         return loss;
     }
 
+    /** Replaces the recorded loss of this batch (a callback that replaced {@link #lossGrad}, e.g. MixUp). */
+    public void setLoss(double v) {
+        loss = v;
+    }
+
     public double[] moms() {
         return moms.clone();
     }
@@ -868,17 +976,21 @@ public class Learner implements AutoCloseable {
     /** Closes the optimizer state, the model's parameters and the batch manager. */
     @Override
     public void close() {
-        if (opt != null) {
-            opt.close();
-        }
-        model.close();
-        manager.close();
-        for (AutoCloseable c : owned) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " failed", e);
+        try (ShutdownGuard.Region freeing = ShutdownGuard.closing()) {
+            if (opt != null) {
+                opt.close();
             }
+            model.close();
+            manager.close();
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + c + " failed", e);
+                }
+            }
+        } finally {
+            ShutdownGuard.closed(this);
         }
     }
 
@@ -899,6 +1011,7 @@ public class Learner implements AutoCloseable {
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
         protected Device device;
+        protected boolean tuneNativeMemory = NativeMemory.requested();
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -975,6 +1088,16 @@ public class Learner implements AutoCloseable {
          */
         public Builder device(Device d) {
             this.device = Devices.check(Objects.requireNonNull(d));
+            return this;
+        }
+
+        /**
+         * Whether the learner tunes glibc's allocator for training (once per process) and gives its free memory back
+         * after each epoch and fit ({@link NativeMemory}). Default: the system property {@value
+         * NativeMemory#PROPERTY} (the command line sets it), else off: the library alone changes nothing.
+         */
+        public Builder tuneNativeMemory(boolean v) {
+            this.tuneNativeMemory = v;
             return this;
         }
 

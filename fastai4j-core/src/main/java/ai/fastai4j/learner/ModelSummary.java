@@ -11,22 +11,27 @@ import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
-import ai.fastai4j.nn.Sequential;
+import ai.fastai4j.hooks.Hooks;
 import ai.fastai4j.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * fastai's {@code learn.summary()}: the model's layers in the order they run, with output shape, parameter count
  * and whether they train, then the parameter totals, the optimizer, the loss, how much of the model is frozen and
  * the callbacks. {@link #toString()} gives fastai's text.
  *
- * <p>How the layers are found: one item of a training batch runs through the model (evaluation mode, no
- * gradients, nothing changes); {@link Sequential} containers are walked child by child, any other module is one
- * row (a leaf layer, or a block with its own {@code forward}, such as a residual block, whose row counts the
- * parameters of all its layers). Output shapes are reported with the loader's batch size as the first axis.
+ * <p>How the layers are found, as fastai's {@code layer_info}: every leaf layer of the model (a module without
+ * children) gets a forward {@link Hooks hook}, one item of a training batch runs through the model (evaluation
+ * mode, no gradients, nothing changes), and each layer that runs is a row, in running order: the layers inside
+ * residual blocks and other modules with their own {@code forward} included (a layer that runs twice, such as a
+ * ResNet block's shared ReLU, is two rows). Output shapes are reported with the loader's batch size as the first
+ * axis.
  *
  * @param modelType the model's type name
  * @param inputShapes shape of each model input for a full batch
@@ -91,10 +96,17 @@ public record ModelSummary(String modelType, List<long[]> inputShapes, List<Laye
                 xb.add(x.get(new NDIndex("0:1")));
                 inputShapes.add(withBatch(x.getShape().getShape(), bs));
             }
-            if (isPlainSequential(model) && xb.size() == 1) {
-                walk((Sequential) model, "", xb.singletonOrThrow(), bs, layers);
-            } else {
-                layers.add(row(model, "", model.forward(xb), bs));
+            Map<Module, String> names = new IdentityHashMap<>();
+            model.namedModules().forEach((n, mod) -> names.putIfAbsent(mod, n));
+            List<Module> leaves = Hooks.leaves(model).stream().filter(distinct()).toList();
+            try (Hooks<long[]> hooks = Hooks.forward(leaves, (mod, in, out) -> {
+                layers.add(row(mod, names.get(mod), out, bs));
+                return null;
+            })) {
+                NDArray y = model.call(xb);
+                if (layers.isEmpty()) { // a model that runs no child through call(): one row
+                    layers.add(row(model, "", y, bs));
+                }
             }
         } finally {
             model.train(wasTraining);
@@ -111,31 +123,9 @@ public record ModelSummary(String modelType, List<long[]> inputShapes, List<Laye
                 learn.lossFunction().name(), frozenGroups(learn.paramGroups()), cbs);
     }
 
-    private static NDArray walk(Sequential s, String prefix, NDArray x, long bs, List<Layer> out) {
-        NDArray y = x;
-        for (var e : s.children().entrySet()) {
-            String name = prefix + e.getKey();
-            Module child = e.getValue();
-            if (isPlainSequential(child)) {
-                y = walk((Sequential) child, name + ".", y, bs, out);
-            } else {
-                y = child.forward(y);
-                out.add(row(child, name, y, bs));
-            }
-        }
-        return y;
-    }
-
-    /** A Sequential whose forward is Sequential's own (a subclass may run its children differently). */
-    private static boolean isPlainSequential(Module m) {
-        if (!(m instanceof Sequential)) {
-            return false;
-        }
-        try {
-            return m.getClass().getMethod("forward", NDArray.class).getDeclaringClass() == Sequential.class;
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
+    private static java.util.function.Predicate<Module> distinct() {
+        Set<Module> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        return seen::add;
     }
 
     private static Layer row(Module m, String name, NDArray y, long bs) {

@@ -56,8 +56,20 @@ final class ResultsView {
                         throw new IllegalArgumentException("showResults needs a loader with targets");
                     }
                     NDArray decoded = learn.lossFunction().decode(learn.lossFunction().activation(
-                            learn.model().forward(b.xb())));
+                            learn.model().call(b.xb())));
                     Batch shown = dl.decodeBatch(b);
+                    if (yBlock instanceof ImageRenderer masks) { // segmentation: the masks over the picture
+                        for (int i = 0; i < hb.size() && images.size() < 2 * n; i++) {
+                            BufferedImage picture = renderer.render(shown.inputs().get(0), i);
+                            images.add(overlay(picture, masks.render(b.targets().get(0), i)));
+                            titles.add("target");
+                            colors.add(Color.BLACK);
+                            images.add(overlay(picture, masks.render(decoded, i)));
+                            titles.add("prediction");
+                            colors.add(Color.BLACK);
+                        }
+                        continue;
+                    }
                     for (int i = 0; i < hb.size() && images.size() < n; i++) {
                         Object actual = ds.decode(nInputs, yBlock.fromTensor(b.targets().get(0), i));
                         Object predicted = ds.decode(nInputs, yBlock.fromTensor(decoded, i));
@@ -74,6 +86,11 @@ final class ResultsView {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("the loader has no items to show");
         }
-        return ImageGrid.write(images, titles, colors, (int) Math.ceil(Math.sqrt(images.size())), 128, out);
+        int cols = yBlock instanceof ImageRenderer ? 2 : (int) Math.ceil(Math.sqrt(images.size()));
+        return ImageGrid.write(images, titles, colors, cols, 128, out);
+    }
+
+    static BufferedImage overlay(BufferedImage picture, BufferedImage mask) {
+        return ai.fastai4j.plot.Heatmaps.overlayMask(picture, mask);
     }
 }

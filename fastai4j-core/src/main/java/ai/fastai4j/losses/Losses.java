@@ -31,6 +31,21 @@ public final class Losses {
         return bceWithLogits(0.5f);
     }
 
+    /** fastai's {@code DiceLoss(axis=1, smooth=1e-6)} for segmentation masks. */
+    public static LossFunction dice() {
+        return new DiceLoss(1e-6f, false);
+    }
+
+    /** fastai's {@code DiceLoss} with its {@code smooth} and {@code square_in_union} settings. */
+    public static LossFunction dice(float smooth, boolean squareInUnion) {
+        return new DiceLoss(smooth, squareInUnion);
+    }
+
+    /** Cross-entropy over axis 1 plus {@code alpha} times the Dice loss (smooth 1, as fastai's docs). */
+    public static LossFunction crossEntropyPlusDice(float alpha) {
+        return new CombinedLoss(alpha, 1f);
+    }
+
     /** Mean squared error on flattened outputs. */
     public static LossFunction mse() {
         return new MseFlat();

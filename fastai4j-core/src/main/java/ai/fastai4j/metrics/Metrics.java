@@ -76,6 +76,34 @@ public final class Metrics {
         return new Regression("r2_score", RegStat.R2);
     }
 
+    /**
+     * fastai's {@code foreground_acc}: accuracy of the argmax over axis 1 on the pixels whose target class is not
+     * {@code bkgIdx}, averaged over batches weighted by their size.
+     */
+    public static Metric foregroundAcc(int bkgIdx) {
+        return new SegmentationMetrics.ForegroundAcc(bkgIdx);
+    }
+
+    /** {@link #foregroundAcc(int)} with background class 0. */
+    public static Metric foregroundAcc() {
+        return foregroundAcc(0);
+    }
+
+    /** fastai's {@code Dice} for binary masks: {@code 2 |P and T| / (|P| + |T|)} over the epoch. */
+    public static Metric dice() {
+        return new SegmentationMetrics.DiceCounts(SegmentationMetrics.DiceKind.DICE);
+    }
+
+    /** fastai's {@code DiceMulti}: the Dice of each class against the rest, averaged (macro F1 of pixels). */
+    public static Metric diceMulti() {
+        return new SegmentationMetrics.DiceCounts(SegmentationMetrics.DiceKind.DICE_MULTI);
+    }
+
+    /** fastai's {@code JaccardCoeff} for binary masks: {@code |P and T| / |P or T|} (IoU) over the epoch. */
+    public static Metric jaccardCoeff() {
+        return new SegmentationMetrics.DiceCounts(SegmentationMetrics.DiceKind.JACCARD);
+    }
+
     enum Stat { ACCURACY, ERROR, F1, PRECISION, RECALL }
 
     enum RegStat { RMSE, MAE, R2 }

@@ -1,6 +1,7 @@
 package ai.fastai4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -20,12 +21,80 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private boolean training = true;
+    private volatile List<ForwardHook> forwardHooks = List.of();
 
-    /** Runs the layer. Activations attach to the input's manager (use a scope per step). */
+    /**
+     * Runs the layer. Activations attach to the input's manager (use a scope per step). Containers run their
+     * children through {@link #call(NDArray)} so that hooks on the children fire.
+     */
     public abstract NDArray forward(NDArray x);
 
+    /**
+     * Called after a module's forward with its input and output, as PyTorch's forward hooks; returns the output
+     * to pass on (usually {@code output} itself).
+     */
+    @FunctionalInterface
+    public interface ForwardHook {
+        NDArray afterForward(Module module, NDList input, NDArray output);
+    }
+
+    /** Removes a hook from its module; closing twice is harmless. */
+    public interface HookHandle extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs {@link #forward(NDArray)} and then this module's forward hooks, as PyTorch's {@code module(x)}.
+     * Without hooks it is {@code forward(x)}.
+     */
+    public final NDArray call(NDArray x) {
+        List<ForwardHook> hooks = forwardHooks;
+        NDArray y = forward(x);
+        return hooks.isEmpty() ? y : runHooks(hooks, new NDList(x), y);
+    }
+
+    /** As {@link #call(NDArray)} for several inputs. */
+    public final NDArray call(NDList inputs) {
+        List<ForwardHook> hooks = forwardHooks;
+        NDArray y = forward(inputs);
+        return hooks.isEmpty() ? y : runHooks(hooks, inputs, y);
+    }
+
+    private NDArray runHooks(List<ForwardHook> hooks, NDList inputs, NDArray y) {
+        NDArray out = y;
+        for (ForwardHook h : hooks) {
+            NDArray r = h.afterForward(this, inputs, out);
+            out = r == null ? out : r;
+        }
+        return out;
+    }
+
+    /**
+     * Registers {@code hook} to run after every {@link #call} of this module; the handle removes it. See
+     * {@code ai.fastai4j.hooks.Hook} for hooks that store outputs or gradients.
+     */
+    public final synchronized HookHandle registerForwardHook(ForwardHook hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        List<ForwardHook> next = new ArrayList<>(forwardHooks);
+        next.add(hook);
+        forwardHooks = List.copyOf(next);
+        return () -> removeForwardHook(hook);
+    }
+
+    private synchronized void removeForwardHook(ForwardHook hook) {
+        List<ForwardHook> next = new ArrayList<>(forwardHooks);
+        next.removeIf(h -> h == hook);
+        forwardHooks = List.copyOf(next);
+    }
+
+    /** Number of forward hooks on this module (not its children). */
+    public final int forwardHookCount() {
+        return forwardHooks.size();
+    }
+
     /** Runs the layer on several inputs; single-input modules take the only one. */
-    public NDArray forward(ai.djl.ndarray.NDList inputs) {
+    public NDArray forward(NDList inputs) {
         if (inputs.size() != 1) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " takes one input, got " + inputs.size());
         }

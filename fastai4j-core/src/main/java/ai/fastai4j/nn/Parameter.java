@@ -103,6 +103,13 @@ public final class Parameter implements AutoCloseable {
         }
     }
 
+    /** Zeroes the accumulated gradient (nothing when this parameter has none). */
+    public void zeroGrad() {
+        if (data.hasGradient()) {
+            ai.fastai4j.engine.Gradients.zero(data);
+        }
+    }
+
     @Override
     public void close() {
         data.close();

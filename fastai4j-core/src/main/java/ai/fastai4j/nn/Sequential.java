@@ -42,7 +42,7 @@ public class Sequential extends Module {
     public NDArray forward(NDArray x) {
         NDArray out = x;
         for (Module m : layers) {
-            out = m.forward(out);
+            out = m.call(out);
         }
         return out;
     }

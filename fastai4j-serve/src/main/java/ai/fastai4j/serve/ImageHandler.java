@@ -43,7 +43,21 @@ final class ImageHandler implements ModelHandler {
     private final InferenceQueue<InferenceModel.Prepared, Prediction> queue;
     private final byte[] page = WebPage.html();
 
+    /** Writes the answer to one image: a JSON body, or null when it wrote the response itself (a PNG). */
+    @FunctionalInterface
+    interface Answer {
+        JsonNode write(Context ctx, Prediction p, List<String> vocab, int topK);
+    }
+
+    private final Answer answer;
+
+    /** Answers a classification (top classes and probabilities). */
     ImageHandler(HandlerContext context) {
+        this(context, (ctx, p, vocab, k) -> PredictionJson.of(p, vocab, k));
+    }
+
+    ImageHandler(HandlerContext context, Answer answer) {
+        this.answer = answer;
         this.context = context;
         this.model = context.model();
         Object c = model.manifest().inputs().get(0).params().get("channels");
@@ -72,7 +86,7 @@ final class ImageHandler implements ModelHandler {
             decodePermits.release();
         }
         Prediction p = context.await(queue.submit(input), "this image");
-        return PredictionJson.of(p, model.vocab(), topK);
+        return answer.write(ctx, p, model.vocab(), topK);
     }
 
     /** The encoded image of a request, whichever of the three forms it came in. */

@@ -17,6 +17,7 @@ interface ModelHandler {
      *
      * @param ctx the request (read its body through {@link HandlerContext#decoder()})
      * @param topK classes to list in a classification's {@code top}
+     * @return the JSON answer, or null when the handler wrote the response itself (status, type, body)
      * @throws ApiException a refusal: 4xx for the client's mistake, 503 when busy
      */
     JsonNode predict(Context ctx, int topK);

@@ -171,7 +171,10 @@ public final class ModelServer implements AutoCloseable {
                 throw new ApiException(503, "the server is shutting down");
             }
             int k = RequestDecoder.topK(ctx.queryParam("k"), defaultTopK);
-            send(ctx, 200, json(handler.predict(ctx, k)));
+            JsonNode answer = handler.predict(ctx, k);
+            if (answer != null) { // null: the handler wrote the response itself (a mask as PNG)
+                send(ctx, 200, json(answer));
+            }
             predictions.incrementAndGet();
         } catch (ApiException e) {
             (e.status() >= 500 ? busy : clientErrors).incrementAndGet();

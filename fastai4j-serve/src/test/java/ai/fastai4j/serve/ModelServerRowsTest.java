@@ -164,6 +164,14 @@ class ModelServerRowsTest {
             for (int i = 0; i < probes.size(); i++) {
                 assertClassAnswer(want.get(i), ps.get(i), 5, "rows[" + i + "]");
             }
+            // unseen categories, counted per column: purple (color) in row 3, XL (size) in row 4; a missing x1 is not
+            assertEquals(Map.of("color", 1, "size", 1), JSON.convertValue(b.json().get("unseen"), Map.class));
+            assertEquals(Map.of("color", 1), JSON.convertValue(ps.get(3).get("unseen"), Map.class));
+            assertEquals(Map.of(), JSON.convertValue(ps.get(2).get("unseen"), Map.class));
+            Answer two = postJson(s, "", Map.of("rows", List.of(probes.get(3), probes.get(3), probes.get(4))));
+            assertEquals(Map.of("color", 2, "size", 1), JSON.convertValue(two.json().get("unseen"), Map.class));
+            Answer one = postJson(s, "", Map.of("row", probes.get(4)));
+            assertEquals(Map.of("size", 1), JSON.convertValue(one.json().get("unseen"), Map.class));
             Answer empty = postJson(s, "", "{\"rows\": []}");
             assertEquals(200, empty.status(), empty.text());
             assertEquals(0, empty.json().get("predictions").size());
@@ -259,7 +267,8 @@ class ModelServerRowsTest {
                 assertEquals(200, a.status(), a.text());
                 float want = (Float) collab.predict(p).label();
                 assertEquals(want, (float) a.json().get("value").doubleValue(), 0f, p.toString());
-                assertEquals(1, a.json().size(), "a regression answers only its value: " + a.text());
+                assertEquals(2, a.json().size(), "a regression answers its value and the unseen counts: " + a.text());
+                assertEquals(0, a.json().get("unseen").size(), a.text());
             }
             // an item id given as a JSON number is the same item
             Answer num = postJson(s, "", "{\"row\": {\"user\": \"u0\", \"item\": 3}}");

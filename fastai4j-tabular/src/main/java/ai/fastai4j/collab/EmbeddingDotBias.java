@@ -69,8 +69,8 @@ public final class EmbeddingDotBias extends Module {
         NDList ui = x.split(2, 1);
         NDArray users = ui.get(0);
         NDArray items = ui.get(1);
-        NDArray dot = uWeight.forward(users).mul(iWeight.forward(items)).sum(new int[] {1, 2});
-        NDArray res = dot.add(uBias.forward(users).reshape(-1)).add(iBias.forward(items).reshape(-1));
+        NDArray dot = uWeight.call(users).mul(iWeight.call(items)).sum(new int[] {1, 2});
+        NDArray res = dot.add(uBias.call(users).reshape(-1)).add(iBias.call(items).reshape(-1));
         if (yRange == null) {
             return res;
         }

@@ -88,23 +88,7 @@ public class TabularModel extends Module {
      */
     public static Sequential linBnDrop(NDManager m, int nIn, int nOut, boolean bn, float p, boolean act,
             boolean linFirst) {
-        List<Module> bnDrop = new ArrayList<>();
-        if (bn) {
-            bnDrop.add(new BatchNorm(m, linFirst ? nOut : nIn));
-        }
-        if (p != 0f) {
-            bnDrop.add(Layers.dropout(p));
-        }
-        List<Module> lin = new ArrayList<>();
-        lin.add(new Linear(m, nIn, nOut, !bn));
-        if (act) {
-            lin.add(Layers.relu());
-        }
-        Sequential s = new Sequential();
-        List<Module> all = new ArrayList<>(linFirst ? lin : bnDrop);
-        all.addAll(linFirst ? bnDrop : lin);
-        all.forEach(s::add);
-        return s;
+        return Layers.linBnDrop(m, nIn, nOut, bn, p, act, linFirst);
     }
 
     /** fastai's {@code SigmoidRange}: {@code sigmoid(x) * (high - low) + low}. */
@@ -290,27 +274,27 @@ public class TabularModel extends Module {
         if (nEmb != 0) {
             NDArray emb;
             if (embeds.size() == 1) {
-                emb = embeds.get(0).forward(cats.get(new NDIndex(":, 0")));
+                emb = embeds.get(0).call(cats.get(new NDIndex(":, 0")));
             } else {
                 // fewer engine calls than a slice and a reshape per column: one split into (N, 1) columns, the
                 // (N, 1, d_i) lookups joined on the last axis, one reshape to (N, sum d_i)
                 NDList cols = cats.split(embeds.size(), 1);
                 NDList es = new NDList(embeds.size());
                 for (int i = 0; i < embeds.size(); i++) {
-                    es.add(embeds.get(i).forward(cols.get(i)));
+                    es.add(embeds.get(i).call(cols.get(i)));
                 }
                 emb = NDArrays.concat(es, 2).reshape(cats.getShape().get(0), nEmb);
             }
-            x = embDrop.forward(emb);
+            x = embDrop.call(emb);
         }
         if (nCont != 0) {
             if (conts == null) {
                 throw new IllegalArgumentException("this model has " + nCont + " continuous inputs: pass (cats, conts)");
             }
-            NDArray c = bnCont != null ? bnCont.forward(conts) : conts;
+            NDArray c = bnCont != null ? bnCont.call(conts) : conts;
             x = x == null ? c : x.concat(c, 1);
         }
-        return layers.forward(x);
+        return layers.call(x);
     }
 
     /** A single input is the categorical codes (models without continuous columns). */

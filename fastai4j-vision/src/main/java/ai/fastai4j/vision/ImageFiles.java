@@ -108,6 +108,32 @@ public final class ImageFiles {
     }
 
     private static Image decode(InputStream input, int channels, String source, long maxPixels) throws IOException {
+        return Image.fromBufferedImage(decodeBuffered(input, source, maxPixels), channels);
+    }
+
+    /**
+     * Reads an image file as Java2D decoded it (a palette PNG keeps its indices), with the strict checks of
+     * {@link #decode(byte[], int, String, long)}; for segmentation masks.
+     */
+    static BufferedImage readBuffered(Path file) {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            return decodeBuffered(in, file.toString(), DEFAULT_MAX_PIXELS);
+        } catch (IOException e) {
+            throw new DataException("cannot read image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #readBuffered(Path)} for encoded bytes. */
+    static BufferedImage decodeBuffered(byte[] encoded, String source) {
+        try {
+            return decodeBuffered(new java.io.ByteArrayInputStream(encoded), source, DEFAULT_MAX_PIXELS);
+        } catch (IOException e) {
+            throw new DataException("cannot decode image " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decodeBuffered(InputStream input, String source, long maxPixels)
+            throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -136,7 +162,7 @@ public final class ImageFiles {
                     throw new DataException("truncated or corrupt " + format + " image " + source + ": "
                             + String.join("; ", warnings));
                 }
-                return Image.fromBufferedImage(img, channels);
+                return img;
             } finally {
                 reader.dispose();
             }

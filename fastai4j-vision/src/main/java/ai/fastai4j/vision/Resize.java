@@ -69,17 +69,15 @@ public final class Resize implements ItemTransform {
         double py = split == Split.TRAIN ? rng.nextDouble() : 0.5;
         List<Object> out = new ArrayList<>(sample.size());
         for (Object o : sample) {
-            out.add(o instanceof Image img ? resize(img, px, py) : o);
+            out.add(o instanceof Image img ? resize(img, px, py) : o instanceof Mask m ? resize(m, px, py) : o);
         }
         return out;
     }
 
-    Image resize(Image img, double px, double py) {
-        int w = img.width();
-        int h = img.height();
-        if (w == width && h == height) {
-            return img;
-        }
+    /** Where the source region goes in the output: source box, destination box. */
+    private record Window(int sx0, int sy0, int sw, int sh, int dx0, int dy0, int dw, int dh) {}
+
+    private Window window(int w, int h, double px, double py) {
         int sx0 = 0;
         int sy0 = 0;
         int sw = w;
@@ -101,6 +99,33 @@ public final class Resize implements ItemTransform {
             dx0 = (width - dw) / 2;
             dy0 = (height - dh) / 2;
         }
+        return new Window(sx0, sy0, sw, sh, dx0, dy0, dw, dh);
+    }
+
+    /** The mask resized with the nearest pixel over the same window as its image (padding is code 0). */
+    Mask resize(Mask mask, double px, double py) {
+        if (mask.width() == width && mask.height() == height) {
+            return mask;
+        }
+        Window v = window(mask.width(), mask.height(), px, py);
+        return mask.resample(v.sx0, v.sy0, v.sw, v.sh, v.dx0, v.dy0, v.dw, v.dh, height, width);
+    }
+
+    Image resize(Image img, double px, double py) {
+        int w = img.width();
+        int h = img.height();
+        if (w == width && h == height) {
+            return img;
+        }
+        Window v = window(w, h, px, py);
+        int sx0 = v.sx0;
+        int sy0 = v.sy0;
+        int sw = v.sw;
+        int sh = v.sh;
+        int dx0 = v.dx0;
+        int dy0 = v.dy0;
+        int dw = v.dw;
+        int dh = v.dh;
         BufferedImage src = img.toBufferedImage();
         BufferedImage dst = new BufferedImage(width, height, src.getType());
         Graphics2D g = dst.createGraphics();

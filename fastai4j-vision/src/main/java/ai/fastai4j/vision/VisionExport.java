@@ -1,11 +1,14 @@
 package ai.fastai4j.vision;
 
+import ai.djl.ndarray.NDManager;
 import ai.fastai4j.export.ExportExtension;
 import ai.fastai4j.export.ExportRegistry;
 import ai.fastai4j.export.ModelFactory;
 import ai.fastai4j.export.Params;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
+import ai.fastai4j.vision.models.unet.DynamicUnet;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +32,37 @@ public final class VisionExport implements ExportExtension {
         p.put("n_in", nIn);
         p.put("n_out", nOut);
         return p;
+    }
+
+    /** The model factory name of {@link DynamicUnet} models. */
+    public static final String UNET_FACTORY = "unet";
+
+    /** The parameters of a {@value #UNET_FACTORY} model: the encoder's arch, channels, image size, options. */
+    public static Map<String, Object> unetParams(Arch arch, int nIn, int nOut, int height, int width,
+            DynamicUnet.Config c) {
+        Map<String, Object> p = modelParams(arch, nIn, nOut);
+        p.put("img_height", height);
+        p.put("img_width", width);
+        p.put("blur", c.blur());
+        p.put("blur_final", c.blurFinal());
+        p.put("self_attention", c.selfAttention());
+        p.put("last_cross", c.lastCross());
+        p.put("bottle", c.bottle());
+        return p;
+    }
+
+    private static DynamicUnet createUnet(NDManager m, Map<String, Object> p) {
+        Arch arch = Params.getEnum(p, "arch", Arch.class);
+        int nIn = Params.getInt(p, "n_in", 1);
+        DynamicUnet.Config c = new DynamicUnet.Config(Params.getBoolean(p, "blur"), Params.getBoolean(p, "blur_final"),
+                Params.getBoolean(p, "self_attention"), Params.getBoolean(p, "last_cross"),
+                Params.getBoolean(p, "bottle"));
+        int h = Params.getInt(p, "img_height", 1);
+        int w = Params.getInt(p, "img_width", 1);
+        if ((long) h * w > 4096L * 4096) {
+            throw new IllegalArgumentException("img_height x img_width " + h + "x" + w + " is too large");
+        }
+        return new DynamicUnet(m, arch.createBody(m, nIn), nIn, Params.getInt(p, "n_out", 1), h, w, c);
     }
 
     /** Floats as their shortest decimal form (0.485, not 0.48500001430511475) when that reads back exactly. */
@@ -64,6 +98,9 @@ public final class VisionExport implements ExportExtension {
         });
         r.registerBatchTransform("normalize", Normalize.class, n -> Map.of("mean", readable(n.mean()), "std", readable(n.std())),
                 p -> Normalize.of(Params.getFloatArray(p, "mean"), Params.getFloatArray(p, "std")));
+        r.registerTargetBlock("mask", MaskBlock.class, "segmentation", (b, pipeline) -> Map.of("codes", b.codes()),
+                p -> MaskBlock.of(Params.getStringList(p, "codes")), p -> Params.getStringList(p, "codes").size());
+        r.registerModel(UNET_FACTORY, ModelFactory.of(VisionExport::createUnet, p -> Params.getInt(p, "n_out")));
         r.registerModel(MODEL_FACTORY, ModelFactory.of(
                 (m, p) -> VisionModels.createVisionModel(m, Params.getEnum(p, "arch", Arch.class),
                         Params.getInt(p, "n_in", 1), Params.getInt(p, "n_out", 1)),

@@ -10,6 +10,7 @@ import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
+import ai.fastai4j.vision.models.unet.DynamicUnet;
 import ai.fastai4j.vision.models.pretrained.LoadReport;
 import ai.fastai4j.vision.models.pretrained.PretrainedWeights;
 import java.io.IOException;
@@ -47,6 +48,22 @@ public final class VisionLearners {
     }
 
     /**
+     * fastai's {@code unet_learner}: starts a segmentation learner whose model is a {@link DynamicUnet} over
+     * {@code arch}'s body, sized on the loaders' images, with one output channel per mask code; pretrained and
+     * frozen (the encoder, fastai's splitter) like {@link #builder}.
+     */
+    public static Builder unetBuilder(DataLoaders dls, Arch arch) {
+        Builder b = new Builder(dls, arch);
+        b.unet = DynamicUnet.Config.defaults();
+        return b;
+    }
+
+    /** {@link #unetBuilder} with fastai's defaults. */
+    public static Learner unetLearner(DataLoaders dls, Arch arch, Metric... metrics) {
+        return unetBuilder(dls, arch).metrics(metrics).build();
+    }
+
+    /**
      * A learner for {@code dls} with {@code arch} and fastai's defaults: pretrained when {@code arch} has
      * published weights, else from scratch.
      */
@@ -72,6 +89,7 @@ public final class VisionLearners {
         private Integer nOut;
         private Consumer<Learner.Builder> configure = b -> {};
         private Metric[] metrics = new Metric[0];
+        private DynamicUnet.Config unet;
 
         private Builder(DataLoaders dls, Arch arch) {
             this.dls = Objects.requireNonNull(dls, "dls");
@@ -139,6 +157,15 @@ public final class VisionLearners {
             return this;
         }
 
+        /** U-Net options (blur, self-attention, last cross connection); only for {@link #unetBuilder}. */
+        public Builder unetConfig(DynamicUnet.Config c) {
+            if (unet == null) {
+                throw new IllegalStateException("unetConfig is for VisionLearners.unetBuilder");
+            }
+            this.unet = Objects.requireNonNull(c, "config");
+            return this;
+        }
+
         /** Further learner settings: optimizer, loss, weight decay, path, callbacks... */
         public Builder learner(Consumer<Learner.Builder> c) {
             this.configure = Objects.requireNonNull(c, "configure");
@@ -166,7 +193,10 @@ public final class VisionLearners {
             TrainingSize.fix(dls);
             NDManager m = NDManager.newBaseManager();
             try {
-                Module model = VisionModels.createVisionModel(m, arch, ib.channels(), out);
+                int[] size = unet == null ? null : imageSize();
+                Module model = unet == null ? VisionModels.createVisionModel(m, arch, ib.channels(), out)
+                        : new DynamicUnet(m, arch.createBody(m, ib.channels()), ib.channels(), out, size[0], size[1],
+                                unet);
                 String source = pretrained ? loadWeights(model) : null;
                 Normalize norm = pretrained && normalize ? normalizeStats() : null;
                 if (norm != null && norm.mean().length == ib.channels()) {
@@ -176,8 +206,13 @@ public final class VisionLearners {
                         .owning(m);
                 configure.accept(b);
                 Learner learn = b.build();
-                learn.setModelSpec(new ModelSpec(VisionExport.MODEL_FACTORY,
-                        VisionExport.modelParams(arch, ib.channels(), out)));
+                if (unet == null) {
+                    learn.setModelSpec(new ModelSpec(VisionExport.MODEL_FACTORY,
+                            VisionExport.modelParams(arch, ib.channels(), out)));
+                } else {
+                    learn.setModelSpec(new ModelSpec(VisionExport.UNET_FACTORY,
+                            VisionExport.unetParams(arch, ib.channels(), out, size[0], size[1], unet)));
+                }
                 if (source != null) {
                     learn.provenance().put(PRETRAINED_WEIGHTS, source);
                     learn.freeze();
@@ -187,6 +222,12 @@ public final class VisionLearners {
                 m.close();
                 throw e;
             }
+        }
+
+        /** Height and width of the training images (fastai's {@code dls.one_batch()[0].shape[-2:]}). */
+        private int[] imageSize() {
+            ai.djl.ndarray.types.Shape s = dls.train().oneBatch().inputs().get(0).shape();
+            return new int[] {(int) s.get(2), (int) s.get(3)};
         }
 
         private Normalize normalizeStats() {

@@ -264,7 +264,7 @@ public final class ExternalData {
                 failures.add(e);
             } catch (FileNotFoundException e) {
                 String hint = Downloader.CLASSPATH_SCHEME.equals(uri.getScheme())
-                        ? " (is the module that ships it on the class path? The image samples are in fastai4j-vision)"
+                        ? " (is the module that ships it on the class path? The bundled samples are in fastai4j-samples)"
                         : "";
                 failures.add(new IOException(uri + ": " + e.getMessage() + hint, e));
             } catch (IOException e) {

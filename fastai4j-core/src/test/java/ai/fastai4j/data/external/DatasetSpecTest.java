@@ -28,7 +28,7 @@ class DatasetSpecTest {
     @Test
     void registryEntriesAreWellFormed() {
         for (DatasetSpec spec : List.of(URLs.FASHION_MNIST, URLs.FASHION_MNIST_SAMPLE, URLs.MNIST_SAMPLE, URLs.PETS,
-                URLs.IMAGENETTE_160)) {
+                URLs.IMAGENETTE_160, URLs.CAMVID_TINY, URLs.CAMVID)) {
             assertTrue(spec.verified(), spec.name());
         }
         assertEquals(4, URLs.FASHION_MNIST.resources().size());

@@ -4,6 +4,7 @@ import ai.fastai4j.data.ItemTransform;
 import ai.fastai4j.data.Split;
 import ai.fastai4j.plot.ImageGrid;
 import ai.fastai4j.vision.Image;
+import ai.fastai4j.vision.Mask;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class AugTransforms implements ItemTransform {
         Params p = draw(rng);
         List<Object> out = new ArrayList<>(sample.size());
         for (Object o : sample) {
-            out.add(o instanceof Image img ? apply(img, p) : o);
+            out.add(o instanceof Image img ? apply(img, p) : o instanceof Mask m ? apply(m, p) : o);
         }
         return out;
     }
@@ -134,6 +135,46 @@ public final class AugTransforms implements ItemTransform {
             }
         }
         return new Image(h, w, c, dst);
+    }
+
+    /**
+     * Resamples a mask under the same coordinate map as its image (so they stay aligned), with the nearest pixel
+     * and no lighting: codes never blend.
+     */
+    public static Mask apply(Mask mask, Params p) {
+        int h = mask.height();
+        int w = mask.width();
+        double[] m = affine(p);
+        double[] warp = warpCoefficients(p.warpX(), p.warpY());
+        byte[] src = mask.codes();
+        byte[] dst = new byte[src.length];
+        for (int i = 0; i < h; i++) {
+            double y = h == 1 ? 0 : -1 + 2.0 * i / (h - 1);
+            for (int j = 0; j < w; j++) {
+                double x = w == 1 ? 0 : -1 + 2.0 * j / (w - 1);
+                double[] s = sourcePoint(m, warp, x, y);
+                double fx = reflect((s[0] + 1) * (w - 1) / 2, w - 1);
+                double fy = reflect((s[1] + 1) * (h - 1) / 2, h - 1);
+                int sx = Math.min(w - 1, (int) Math.round(fx));
+                int sy = Math.min(h - 1, (int) Math.round(fy));
+                dst[i * w + j] = src[sy * w + sx];
+            }
+        }
+        return new Mask(h, w, dst);
+    }
+
+    /** The source point of output point (x, y): affine first, then the perspective warp (fastai's order). */
+    private static double[] sourcePoint(double[] m, double[] warp, double x, double y) {
+        double ax = m[0] * x + m[1] * y + m[2];
+        double ay = m[3] * x + m[4] * y + m[5];
+        if (warp != null) {
+            double d = warp[6] * ax + warp[7] * ay + 1;
+            if (d != 0) {
+                return new double[] {(warp[0] * ax + warp[1] * ay + warp[2]) / d,
+                    (warp[3] * ax + warp[4] * ay + warp[5]) / d};
+            }
+        }
+        return new double[] {ax, ay};
     }
 
     /** Row-major 2x3 affine map of normalised coordinates: flip, then rotation, then zoom. */

@@ -3,6 +3,7 @@ package ai.fastai4j.vision.augment;
 import ai.fastai4j.data.ItemTransform;
 import ai.fastai4j.data.Split;
 import ai.fastai4j.vision.Image;
+import ai.fastai4j.vision.Mask;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -48,17 +49,33 @@ public final class RandomResizedCrop implements ItemTransform {
     public List<Object> apply(List<Object> sample, Split split, Random rng) {
         List<Object> out = new ArrayList<>(sample.size());
         int[] crop = null;
+        boolean drawn = false;
         for (Object o : sample) {
+            boolean spatial = o instanceof Image || o instanceof Mask;
+            if (spatial && !drawn) { // one crop for the image and its mask
+                int w = o instanceof Image img ? img.width() : ((Mask) o).width();
+                int h = o instanceof Image img ? img.height() : ((Mask) o).height();
+                crop = split == Split.TRAIN ? trainCrop(w, h, rng) : null;
+                drawn = true;
+            }
             if (o instanceof Image img) {
-                if (crop == null) {
-                    crop = split == Split.TRAIN ? trainCrop(img.width(), img.height(), rng) : null;
-                }
                 out.add(crop == null ? valid(img) : resize(img, crop[0], crop[1], crop[2], crop[3], size, size));
+            } else if (o instanceof Mask m) {
+                out.add(crop == null ? valid(m) : m.resample(crop[0], crop[1], crop[2], crop[3], 0, 0, size, size,
+                        size, size));
             } else {
                 out.add(o);
             }
         }
         return out;
+    }
+
+    private Mask valid(Mask m) {
+        int xtra = (int) Math.ceil(size * valXtra / 8) * 8;
+        int big = size + xtra;
+        Mask squished = m.resample(0, 0, m.width(), m.height(), 0, 0, big, big, big, big);
+        int off = (big - size) / 2;
+        return squished.resample(off, off, size, size, 0, 0, size, size, size, size);
     }
 
     /** {x, y, w, h} of the training crop (fastai's ten attempts, then a centred fallback). */

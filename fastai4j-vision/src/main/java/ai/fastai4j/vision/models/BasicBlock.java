@@ -49,9 +49,9 @@ public final class BasicBlock extends Module {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = relu.forward(bn1.forward(conv1.forward(x)));
-        out = bn2.forward(conv2.forward(out));
-        NDArray identity = downsample == null ? x : downsample.forward(x);
-        return relu.forward(out.add(identity));
+        NDArray out = relu.call(bn1.call(conv1.call(x)));
+        out = bn2.call(conv2.call(out));
+        NDArray identity = downsample == null ? x : downsample.call(x);
+        return relu.call(out.add(identity));
     }
 }

@@ -49,10 +49,10 @@ public final class Bottleneck extends Module {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = relu.forward(bn1.forward(conv1.forward(x)));
-        out = relu.forward(bn2.forward(conv2.forward(out)));
-        out = bn3.forward(conv3.forward(out));
-        NDArray identity = downsample == null ? x : downsample.forward(x);
-        return relu.forward(out.add(identity));
+        NDArray out = relu.call(bn1.call(conv1.call(x)));
+        out = relu.call(bn2.call(conv2.call(out)));
+        out = bn3.call(conv3.call(out));
+        NDArray identity = downsample == null ? x : downsample.call(x);
+        return relu.call(out.add(identity));
     }
 }

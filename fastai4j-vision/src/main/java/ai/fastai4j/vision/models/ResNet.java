@@ -127,8 +127,8 @@ public final class ResNet extends Module {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = avgpool.forward(body.forward(x));
-        return fc.forward(y.reshape(y.getShape().get(0), -1));
+        NDArray y = avgpool.call(body.call(x));
+        return fc.call(y.reshape(y.getShape().get(0), -1));
     }
 
     /** Options for a ResNet; torchvision's defaults except for {@code block} and {@code layers}. */

@@ -1,13 +1,15 @@
-package ai.fastai4j.vision.data;
+package ai.fastai4j.bench;
 
 import ai.fastai4j.data.external.URLs;
+import ai.fastai4j.io.AtomicFiles;
+import ai.fastai4j.vision.data.FashionMnist;
+import ai.fastai4j.vision.data.IdxImages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
@@ -22,10 +24,10 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Builds the Fashion-MNIST sample zip shipped in fastai4j-vision ({@link URLs#FASHION_MNIST_SAMPLE}).
+ * Builds the Fashion-MNIST sample zip shipped in fastai4j-samples ({@link URLs#FASHION_MNIST_SAMPLE}).
  *
  * <p>Usage: {@code MakeFashionSample [fashionMnistFolder [output.zip]]}. Without a folder it uses
- * {@link FashionMnist#locate()}; the default output is the resource in this module's source tree. Prints the
+ * {@link FashionMnist#locate()}; the default output is the resource in fastai4j-samples' source tree. Prints the
  * zip's size and SHA-256, to record in {@link URLs}.
  */
 public final class MakeFashionSample {
@@ -36,7 +38,7 @@ public final class MakeFashionSample {
     /** Top folder inside the zip. */
     public static final String ROOT = "fashion_mnist_sample";
 
-    static final Path DEFAULT_OUTPUT = Path.of("fastai4j-vision/src/main/resources", URLs.FASHION_MNIST_SAMPLE_RESOURCE);
+    static final Path DEFAULT_OUTPUT = Path.of("fastai4j-samples/src/main/resources", URLs.FASHION_MNIST_SAMPLE_RESOURCE);
     // Fixed entry time (Fashion-MNIST's release) so that the same input gives the same zip.
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2017, 8, 28, 0, 0);
 
@@ -72,21 +74,15 @@ public final class MakeFashionSample {
     /** Writes the sample zip for the Fashion-MNIST files in {@code source} (atomically replaces {@code output}). */
     public static void write(Path source, Path output) throws IOException {
         FashionMnist fm = FashionMnist.load(source);
-        Path parent = output.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".fashion_mnist_sample", ".zip.part");
-        try {
-            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
-                zip.setLevel(9);
-                text(zip, ROOT + "/README.txt", readme());
-                text(zip, ROOT + "/LICENSE", license(source));
-                split(zip, "train", fm.trainImages(), fm.trainLabels(), TRAIN_PER_CLASS);
-                split(zip, "valid", fm.testImages(), fm.testLabels(), VALID_PER_CLASS);
-            }
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(output, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            zip.setLevel(9);
+            text(zip, ROOT + "/README.txt", readme());
+            text(zip, ROOT + "/LICENSE", license(source));
+            split(zip, "train", fm.trainImages(), fm.trainLabels(), TRAIN_PER_CLASS);
+            split(zip, "valid", fm.testImages(), fm.testLabels(), VALID_PER_CLASS);
+            zip.finish();
+        });
     }
 
     private static void split(ZipOutputStream zip, String split, IdxImages images, int[] labels, int perClass)

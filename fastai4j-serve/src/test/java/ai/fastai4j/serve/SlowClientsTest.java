@@ -39,6 +39,7 @@ class SlowClientsTest {
         try (InferenceModel model = InferenceModel.load(TinyModel.export(dir, 0));
                 ModelServer s = ModelServer.builder().model(model).port(0).httpThreads(12)
                         .maxConnectionsPerClient(4).start()) {
+            assertEquals(200, post(s, "", "image/png", png).status()); // warm: the first prediction is slower
             ExecutorService pool = Executors.newFixedThreadPool(40);
             AtomicInteger cut = new AtomicInteger();
             List<Future<?>> slow = new ArrayList<>();
@@ -54,7 +55,9 @@ class SlowClientsTest {
                     long t0 = System.nanoTime();
                     ModelServerTest.Answer a = post(s, "", "image/png", png);
                     assertEquals(200, a.status(), a.text());
-                    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5),
+                    // unprotected, a request waits for the slow bodies to end (a minute) or times out; the bound
+                    // leaves room for a loaded machine
+                    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20),
                             "a normal request waited " + (System.nanoTime() - t0) / 1e9 + " s");
                 }
                 for (Future<?> f : slow) {
@@ -65,7 +68,7 @@ class SlowClientsTest {
             }
             assertEquals(40, cut.get(), "every slow connection is cut or refused");
             assertEquals(0, s.stats().serverErrors());
-            assertEquals(8, s.stats().predictions());
+            assertEquals(9, s.stats().predictions());
         }
     }
 

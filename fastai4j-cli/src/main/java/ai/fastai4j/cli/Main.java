@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Practical deep learning on the JVM, in the spirit of fastai.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
                 InterpretCommand.class, ExportCommand.class, ServeCommand.class,
-                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class,
+                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class, TrainTextCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file,",
                 "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the running batch finishes and train writes",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
                 InterpretCommand.class, ExportCommand.class, ServeCommand.class,
                 TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class, TrainTextCommand.class,
+                BatchPredictCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file,",
                 "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the running batch finishes and train writes",

@@ -46,9 +46,9 @@ grep -c 'Registering worker' "$WORK/master.log" | grep -q 2 || { echo "workers d
 echo "cluster: master spark://127.0.0.1:7077, 2 workers x 1 core"
 
 IMAGES="$WORK/fashion-test"
-java -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --write-images "$IMAGES" --images 10000
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --write-images "$IMAGES" --images 10000
 COLLAB="$WORK/ratings.fai"
-java -Dai.djl.pytorch.num_threads=1 -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --train-collab "$RATINGS" --out "$COLLAB"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dai.djl.pytorch.num_threads=1 -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --train-collab "$RATINGS" --out "$COLLAB"
 
 CONF=(--master spark://127.0.0.1:7077 --conf spark.executor.memory=2g --conf spark.executor.cores=1
       --conf "spark.executor.extraJavaOptions=-Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true")

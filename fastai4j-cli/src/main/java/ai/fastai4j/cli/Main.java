@@ -77,6 +77,7 @@ public final class Main implements Runnable {
             TrainingInterruptedException stop = find(e, TrainingInterruptedException.class);
             if (stop != null) {
                 cmd.getErr().println("stopped: " + stop.getMessage());
+                cmd.getErr().flush(); // the JVM may halt while this thread waits in System.exit
                 return EXIT_INTERRUPTED;
             }
             ModelFileException model = find(e, ModelFileException.class);

@@ -125,7 +125,7 @@ class CheckpointResumeTest {
         try (NDManager m = NDManager.newBaseManager();
                 DataLoaders dls = TestData.blobBlock(TestData.lastAsValid(120, 24)).dataLoaders(items,
                         DataLoaderOptions.defaults(8).withWorkers(0));
-                Learner learn = Learner.builder(dls, model(m, 1)).progress(false).build()) {
+                Learner learn = Learner.builder(dls, model(m, 1)).progress(false).path(dir).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> learn.fit(5, Slice.all(1e-2), Checkpoint.resumeFrom(ck)));
             assertTrue(e.getMessage().contains("checkpoint.safetensors") && e.getMessage().contains("3 epochs"),

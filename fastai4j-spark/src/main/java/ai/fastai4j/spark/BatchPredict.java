@@ -90,6 +90,10 @@ public record BatchPredict(String model, String input, String inputFormat, Strin
         if (!input.contains("://") && !Files.exists(Path.of(input))) {
             throw new IllegalArgumentException("input " + input + " does not exist");
         }
+        if (!overwrite && !output.contains("://") && Files.exists(Path.of(output))) {
+            throw new IllegalArgumentException("output " + output + " exists: choose another one, or replace it with "
+                    + "overwrite (--overwrite)");
+        }
         Dataset<Row> in = switch (inFormat) {
             case "csv" -> spark.read().option("header", "true").option("escape", "\"").csv(input);
             case "parquet" -> spark.read().parquet(input);

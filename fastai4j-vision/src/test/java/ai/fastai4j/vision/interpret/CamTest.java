@@ -38,7 +38,7 @@ class CamTest {
     /** The first trouser of the bundled Fashion-MNIST sample (28x28 grey). */
     static Image garment() throws IOException {
         try (InputStream in = CamTest.class.getClassLoader()
-                .getResourceAsStream("ai/fastai4j/vision/sample/fashion_mnist_sample.zip");
+                .getResourceAsStream(ai.fastai4j.data.external.URLs.FASHION_MNIST_SAMPLE_RESOURCE);
                 ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 if (e.getName().contains("/train/trouser/") && e.getName().endsWith(".png")) {

@@ -49,9 +49,11 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Engine.getInstance().setRandomSeed((int) data.seed);
         try (DataLoaders dls = data.build();
-                Learner learn = model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
-            System.out.printf("%d training and %d validation images, %d classes: %s%n", dls.train().numItems(),
-                    dls.valid().numItems(), dls.c(), dls.vocab());
+                Learner learn = data.segmentation()
+                        ? model.learner(dls, true, b -> b.path(out), Metrics.foregroundAcc(), Metrics.diceMulti())
+                        : model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
+            System.out.printf("%d training and %d validation images, %d %s: %s%n", dls.train().numItems(),
+                    dls.valid().numItems(), dls.c(), data.segmentation() ? "mask codes" : "classes", dls.vocab());
             double lrMax = resolveLr(learn, lr, out);
             Object pretrained = learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS);
             if (pretrained != null) {

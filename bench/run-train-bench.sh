@@ -12,8 +12,8 @@
 #   PYTHON_AGAIN=0         run the Python side a second time at the end (1: do)
 #   JAVA_TOPPAD=0          1: run the Java side once more with MALLOC_TOP_PAD_=$TOP_PAD (64 MiB) added (the library
 #                          sets the same top pad through mallopt since NativeMemory has it: expect no difference)
-#   JAVA_NOTRIM=0          1: run the Java side once more with -Dfastai4j.malloc.trim=false (no malloc_trim after
-#                          each epoch: RSS as before the trim existed)
+#   JAVA_NOTRIM=0          1: run the Java side once more with -Dfastai4j.malloc.tune=false (neither mallopt nor
+#                          malloc_trim after each epoch: what a library user gets without the switch)
 #   MALLOC=1               run MallocTuningBench (0: skip)
 #   MALLOC_STEPS=30        timed steps per MallocTuningBench run (after MALLOC_WARMUP=5), batch MALLOC_BS=256
 #   MALLOC_ROUNDS=2        untuned/tuned pairs
@@ -65,10 +65,11 @@ for e in "${CP_ENTRIES[@]}"; do
   CP="$CP:$e"
 done
 
-JAVA_OPTS=(-Xmx2g -Dai.djl.offline=true "-Dai.djl.pytorch.num_threads=$THREADS"
+JAVA_OPTS=(-Xmx2g -Dai.djl.offline=true "-Dai.djl.pytorch.num_threads=$THREADS" -Dfastai4j.malloc.tune=true
   -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$CP")
-# the malloc tuning of ARCHITECTURE.md; nothing fetched at run time
-TUNED_ENV=(DJL_OFFLINE=true OPT_OUT_TRACKING=true MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184)
+# nothing fetched at run time; glibc tuned by the library's mallopt (-Dfastai4j.malloc.tune=true above); OpenMP
+# threads sleep when idle (the launcher's default too)
+TUNED_ENV=(DJL_OFFLINE=true OPT_OUT_TRACKING=true "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}")
 ARGS=(--data "$DATA" --images "$IMAGES" --valid "$VALID" --epochs "$EPOCHS" --bs "$BS" --lr "$LR")
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -94,7 +95,7 @@ if [[ "${TRAIN:-1}" == 1 ]]; then
   if [[ "${PYTHON_AGAIN:-0}" == 1 ]]; then run_python python2; fi
   # the proposed extra tuning: M_TOP_PAD keeps glibc from unmapping whole per-thread arena heaps after every step
   if [[ "${JAVA_TOPPAD:-0}" == 1 ]]; then MALLOC_TOP_PAD_="${TOP_PAD:-67108864}" run_java java-toppad; fi
-  if [[ "${JAVA_NOTRIM:-0}" == 1 ]]; then run_java java-notrim -Dfastai4j.malloc.trim=false; fi
+  if [[ "${JAVA_NOTRIM:-0}" == 1 ]]; then run_java java-notrim -Dfastai4j.malloc.tune=false; fi
 fi
 
 if [[ "${MALLOC:-1}" == 1 ]]; then
@@ -105,7 +106,7 @@ if [[ "${MALLOC:-1}" == 1 ]]; then
       echo "== MallocTuningBench $v (round $r), load $(load)" | tee "$log"
       case "$v" in
         untuned) env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_TOP_PAD_ -u MALLOC_ARENA_MAX \
-                   DJL_OFFLINE=true OPT_OUT_TRACKING=true java "${JAVA_OPTS[@]}" -Dfastai4j.malloc.tune=false \
+                   DJL_OFFLINE=true OPT_OUT_TRACKING=true "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}" java "${JAVA_OPTS[@]}" -Dfastai4j.malloc.tune=false \
                    ai.fastai4j.bench.MallocTuningBench "${MARGS[@]}" --label "$v" 2>&1 | tee -a "$log" ;;
         tuned) env "${TUNED_ENV[@]}" java "${JAVA_OPTS[@]}" ai.fastai4j.bench.MallocTuningBench "${MARGS[@]}" \
                  --label "$v" 2>&1 | tee -a "$log" ;;

@@ -4,7 +4,7 @@
 #
 #   bench/tabular/run.sh [--data ../shared/data] [--tasks ames,credit,movielens] [--seeds 5] [--threads 2] [--no-twin]
 #
-# Run from the repository root. Data: ../shared/data (see ../shared/design/DATA.md), or pass --data.
+# Run from the repository root. Data: --data DIR with ames/ames.csv, credit/credit_data.csv, movielens/ratings.csv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # -am: the parent pom too (it holds the dependency versions the installed poms refer to)

@@ -10,8 +10,8 @@ import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.engine.Torch;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Prediction;
-import ai.fastai4j.nn.io.SafetensorsIO;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.models.Arch;
 import java.io.BufferedReader;
@@ -87,7 +87,7 @@ public final class InferenceBench {
         d.put("python", "/usr/bin/python3");
         d.put("twin", "bench/python/inference_twin.py");
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         Engine.getInstance(); // loads libtorch
         int threads = a.integer("threads");
         Torch.setIntraOpThreads(threads);
@@ -181,7 +181,7 @@ public final class InferenceBench {
             Map<String, NDArray> t = new LinkedHashMap<>();
             t.put("images", m.create(px, new Shape(images.size(), first.height(), first.width(), 3), DataType.UINT8));
             t.put("probs", m.create(probs, new Shape(images.size(), c)));
-            SafetensorsIO.write(t, file);
+            Safetensors.write(t, file);
         }
         return file;
     }

@@ -60,7 +60,7 @@ public final class MallocTuningBench {
         d.put("lr", "1e-3");
         d.put("label", null);
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         String env = "MALLOC_MMAP_THRESHOLD_=" + System.getenv("MALLOC_MMAP_THRESHOLD_") + " MALLOC_TRIM_THRESHOLD_="
                 + System.getenv("MALLOC_TRIM_THRESHOLD_");
         String label = a.string("label") != null ? a.string("label") : tuned ? "tuned" : "untuned";

@@ -24,7 +24,7 @@ import java.util.Locale;
  *   <li>zeroGrad+cbs: afterStep to afterBatch (zeroGrad and the other callbacks' afterBatch).</li>
  * </ul>
  * Also the resident memory after each epoch's validation and after the epoch: the Learner gives glibc's free
- * memory back in between ({@code NativeMemory.trim()}, unless {@code -Dfastai4j.malloc.trim=false}). Order 1000:
+ * memory back in between ({@code NativeMemory.trim()}, with {@code -Dfastai4j.malloc.tune=true}). Order 1000:
  * it runs after the built-in callbacks.
  */
 final class PhaseTimer implements Callback {

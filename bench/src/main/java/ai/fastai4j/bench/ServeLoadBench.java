@@ -104,7 +104,7 @@ public final class ServeLoadBench {
         if (a.integer("seconds") <= 0 && a.integer("requests") <= 0) {
             throw new IllegalArgumentException("give --seconds or --requests a positive value\n" + USAGE);
         }
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         Engine.getInstance(); // loads libtorch
         Torch.setIntraOpThreads(a.integer("threads"));
         Path out = Path.of(a.string("out"));

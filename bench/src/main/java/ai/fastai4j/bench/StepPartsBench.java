@@ -60,7 +60,7 @@ public final class StepPartsBench {
         d.put("ops", "0");
         d.put("check", "0");
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         int bs = a.integer("bs");
         int calls = a.integer("calls");
         int rounds = a.integer("rounds");

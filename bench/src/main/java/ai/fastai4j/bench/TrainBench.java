@@ -62,7 +62,7 @@ public final class TrainBench {
         d.put("seed", "42");
         d.put("pipeline", "1");
         BenchArgs a = BenchArgs.parse(args, d, USAGE);
-        boolean tuned = NativeMemory.tuneMalloc();
+        boolean tuned = NativeMemory.requested() && NativeMemory.tuneMalloc(); // -Dfastai4j.malloc.tune=true
         Arch arch = Arch.valueOf(a.string("arch").toUpperCase(Locale.ROOT));
         int bs = a.integer("bs");
         int epochs = a.integer("epochs");
@@ -77,7 +77,7 @@ public final class TrainBench {
         System.out.printf(Locale.ROOT, "engine: %s %s, intra-op threads %d, inter-op %d; malloc tuned by mallopt: %s;"
                 + " trim after each epoch: %s; MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s"
                 + " MALLOC_TOP_PAD_=%s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
-                Torch.intraOpThreads(), Torch.interOpThreads(), tuned, NativeMemory.trimEnabled(),
+                Torch.intraOpThreads(), Torch.interOpThreads(), tuned, NativeMemory.requested(),
                 System.getenv("MALLOC_MMAP_THRESHOLD_"), System.getenv("MALLOC_TRIM_THRESHOLD_"),
                 System.getenv("MALLOC_TOP_PAD_"));
         long rssStart = NativeMemory.residentBytes();

@@ -255,7 +255,7 @@ public final class FashionSegmentation {
                             .metrics(Metrics.foregroundAcc(), Metrics.diceMulti()).build();
                 } else {
                     Sequential encoder = arch.createBody(m, 1);
-                    encoder.loadStateDict(ai.fastai4j.nn.io.SafetensorsIO.read(body, m), true);
+                    encoder.loadStateDict(ai.fastai4j.io.Safetensors.read(body, m), true);
                     Module fcn = plainFcn(m, encoder, arch.numFeatures(), codes.size(), downsampling(encoder));
                     learn = ai.fastai4j.learner.Learner.builder(dls, fcn).splitter(VisionModels::paramGroups)
                             .lossFunction(ai.fastai4j.losses.Losses.crossEntropy())

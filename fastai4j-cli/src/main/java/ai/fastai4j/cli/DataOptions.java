@@ -115,11 +115,23 @@ final class DataOptions {
                 + name + ", " + stem + ".png and " + stem + "_P.png)");
     }
 
+    /** @throws UsageException for a batch size, split share or image size no data could have */
+    void validate() {
+        UsageException.atLeast("--bs", batchSize, 1);
+        if (validPct != null) {
+            UsageException.fraction("--valid-pct", validPct);
+        }
+        if (size != null) {
+            UsageException.atLeast("--size", size, 1);
+        }
+    }
+
     /**
      * Builds the loaders. With {@code model} (the input settings of a model file) images are loaded as the model
      * was trained: its channels, item transforms and batch transforms replace {@code --grey} and {@code --size}.
      */
     DataLoaders build(ModelInputs model) {
+        validate();
         if (masks != null && model == null) {
             return buildSegmentation();
         }

@@ -23,6 +23,9 @@ import picocli.CommandLine.Parameters;
         description = {"Look at a trained image classifier on the validation images of your data: print the "
                 + "confusion matrix, the most confused classes and the classification report, and write the "
                 + "confusion matrix and top losses as PNGs and an HTML report into --out.",
+            "A tabular model (.fai from 'fastai4j train-tabular') is interpreted on --csv FILE with its target column:"
+                + " permutation importance, partial dependence and one prediction explained, on the validation rows"
+                + " train-tabular used (same --valid-pct or --valid-col and --seed).",
             "MODEL is an exported model (.fai, e.g. from 'fastai4j train'), which knows how it loads images "
                 + "(leave out --size and --grey), or a training checkpoint (.safetensors, from learn.save), which "
                 + "needs --arch and the data options it was trained with."})
@@ -59,6 +62,9 @@ final class InterpretCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         Engine.getInstance().setRandomSeed((int) data.seed);
+        if (modelFile.toString().endsWith(".fai") && TabularInterpret.isTabular(modelFile)) {
+            return TabularInterpret.run(modelFile, data, out, spec.commandLine());
+        }
         try (LoadedLearner loaded = LoadedLearner.load(modelFile, data, arch, out, spec.commandLine())) {
             if (loaded.dls().valid().numItems() == 0) {
                 throw new DataException("the data has no validation images (give a valid/ folder, --valid-col or "

@@ -7,10 +7,9 @@ import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.TransformBlock;
 import ai.fastai4j.export.ExportRegistry;
 import ai.fastai4j.export.InferenceModel;
-import ai.fastai4j.export.Manifest;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.export.ModelFactory;
 import ai.fastai4j.learner.Learner;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.vision.ImageBlock;
 import ai.fastai4j.vision.VisionLearners;
@@ -98,14 +97,13 @@ record LoadedLearner(DataLoaders dls, Learner learn, Map<String, Object> provena
                     throw new DataException("the data's classes " + dls.vocab() + " are not the model's "
                             + inf.vocab() + " (" + file + ")");
                 }
-                Manifest.Component spec = inf.manifest().model();
+                ModelSpec spec = inf.manifest().model();
                 ModelFactory factory = ExportRegistry.global().model(spec.name());
                 Module model = factory.create(manager, spec.params());
                 model.loadStateDict(inf.model().stateDict(), true);
                 Learner learn = Learner.builder(dls, model).lossFunction(inf.lossFunction()).progress(false).path(out)
                         .owning(manager).build();
-                learn.provenance().put(ModelExport.MODEL_FACTORY, spec.name());
-                learn.provenance().put(ModelExport.MODEL_PARAMS, spec.params());
+                learn.setModelSpec(spec);
                 return new LoadedLearner(dls, learn, inf.manifest().provenance());
             } catch (RuntimeException e) {
                 manager.close();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,14 +16,20 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict the class of images with an exported model (.fai file).")
 final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption device;
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "Exported model file (.fai).")
     Path modelFile;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "Image files (CSV files for a table model).")
     List<Path> images;
 
     @Option(names = "--top", defaultValue = "1", description = "How many classes to show per image (default: ${DEFAULT-VALUE}).")
     int top;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Table models: the CSV file to write (default: standard output).")
+    Path out;
 
     @Override
     public Integer call() {
@@ -37,6 +44,20 @@ final class PredictCommand implements Callable<Integer> {
         }
         int failed = 0;
         try (model) {
+            if (RowPredictor.takesRows(model)) {
+                if (out != null && images.size() > 1) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--out takes the predictions of one CSV file, got " + images.size());
+                }
+                for (Path csv : images) {
+                    System.err.println(csv + ": " + RowPredictor.describeUnseen(RowPredictor.predictCsv(model, csv,
+                            out, System.out)));
+                }
+                if (out != null) {
+                    System.err.println("predictions: " + out);
+                }
+                return 0;
+            }
             List<String> vocab = model.vocab();
             for (Path image : images) {
                 try {

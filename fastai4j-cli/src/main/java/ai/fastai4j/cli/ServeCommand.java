@@ -1,16 +1,17 @@
 package ai.fastai4j.cli;
 
-import ai.fastai4j.serve.ModelServer;
 import ai.fastai4j.serve.ModelServer.Builder;
+import ai.fastai4j.serve.ModelServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code fastai4j serve}: an HTTP server (JSON API and web page) for an exported model, until Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -22,6 +23,9 @@ import picocli.CommandLine.Parameters;
             "  GET  /health     status, uptime, requests served, failures",
             "  GET  /metadata   categories, input size, normalisation, architecture, provenance"})
 final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption device;
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "Exported model file (.fai).")
     Path modelFile;
 

@@ -1,12 +1,16 @@
 package ai.fastai4j.cli;
 
-import ai.djl.engine.Engine;
+import ai.fastai4j.Fastai4j;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.interpret.TrainingReport;
+import ai.fastai4j.learner.Callback;
+import ai.fastai4j.learner.Checkpoint;
+import ai.fastai4j.learner.CheckpointCallback;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.SuggestedLrs;
 import ai.fastai4j.metrics.Metrics;
+import ai.fastai4j.optim.Slice;
 import ai.fastai4j.plot.Plots;
 import ai.fastai4j.vision.VisionLearners;
 import java.nio.file.Files;
@@ -21,6 +25,9 @@ import picocli.CommandLine.Option;
         description = "Train an image classifier on a folder or CSV of images with fit_one_cycle, then export it "
                 + "(model.fai) and write report.html next to it.")
 final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption device;
+
     @Mixin
     DataOptions data;
 
@@ -40,27 +47,61 @@ final class TrainCommand implements Callable<Integer> {
             description = "Folder for the exported model and plots (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the training whose checkpoint is in DIR (e.g. model/checkpoint), exactly where it"
+                    + " stopped: same epochs and learning rate as then; give the same data options again.")
+    Path resume;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Also write the checkpoint (DIR/checkpoint, always written after each epoch and when"
+                    + " stopped by Ctrl-C/SIGTERM) every N training batches (default: ${DEFAULT-VALUE}: off).")
+    int checkpointEvery;
+
     @Option(names = "--no-report", negatable = false,
             description = "Skip report.html (epoch table, plots, confusion matrix, top losses, model summary) in --out.")
     boolean noReport;
 
     @Override
     public Integer call() throws Exception {
+        UsageException.atLeast("--epochs", epochs, 1);
+        data.validate();
+        if (!"auto".equalsIgnoreCase(lr)) {
+            resolveLr(null, lr, out); // a bad --lr is refused before any data is read
+        }
         Files.createDirectories(out);
-        Engine.getInstance().setRandomSeed((int) data.seed);
+        if (checkpointEvery < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
+        Checkpoint.Meta resumed = resume == null ? null : readCheckpoint(resume);
+        Fastai4j.setSeed(data.seed);
         try (DataLoaders dls = data.build();
                 Learner learn = data.segmentation()
                         ? model.learner(dls, true, b -> b.path(out), Metrics.foregroundAcc(), Metrics.diceMulti())
                         : model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
             System.out.printf("%d training and %d validation images, %d %s: %s%n", dls.train().numItems(),
                     dls.valid().numItems(), dls.c(), data.segmentation() ? "mask codes" : "classes", dls.vocab());
-            double lrMax = resolveLr(learn, lr, out);
             Object pretrained = learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS);
+            int nEpochs = resumed == null ? epochs : resumed.nEpoch();
+            double lrMax = resumed == null ? resolveLr(learn, lr, out)
+                    : ((Number) resumed.extra().get(LR_KEY)).doubleValue();
+            CheckpointCallback checkpoints = new CheckpointCallback(out.resolve("checkpoint"), checkpointEvery)
+                    .extra(LR_KEY, lrMax);
+            Callback[] cbs = resume == null ? new Callback[] {checkpoints}
+                    : new Callback[] {checkpoints, Checkpoint.resumeFrom(resume)};
             if (pretrained != null) {
+                if (resume != null) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--resume continues one-cycle training; fine_tune of pretrained weights cannot be resumed");
+                }
                 System.out.println("pretrained: " + pretrained + "; fine_tune(" + epochs + ", " + lrMax + ")");
                 learn.fineTune(epochs, lrMax);
             } else {
-                learn.fitOneCycle(epochs, lrMax);
+                if (resumed != null) {
+                    System.out.printf("resuming %s at epoch %d, batch %d of %d epochs (lr %s)%n", resume,
+                            resumed.epoch(), resumed.nextIter(), nEpochs, lrMax);
+                }
+                learn.fitOneCycle(nEpochs, Slice.all(lrMax), 25, 1e5, 0.25, cbs);
             }
             System.out.println("loss plot: " + learn.recorder().plotLoss(out.resolve("loss.png")));
             Path model = out.resolve("model.fai");
@@ -73,18 +114,37 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Key of the maximum learning rate in the checkpoint's extra facts. */
+    static final String LR_KEY = "cli.lr_max";
+
+    private Checkpoint.Meta readCheckpoint(Path dir) {
+        Path f = Checkpoint.file(dir);
+        if (!Files.isRegularFile(f)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--resume: no checkpoint at " + f);
+        }
+        try {
+            Checkpoint.Meta m = Checkpoint.readMeta(f);
+            if (!(m.extra().get(LR_KEY) instanceof Number)) {
+                throw new ModelFileException(f + " was not written by fastai4j train (no learning rate in it)", null);
+            }
+            return m;
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new ModelFileException("--resume: " + e.getMessage(), e);
+        }
+    }
+
     /** Parses {@code --lr}, running lr_find for "auto". */
     static double resolveLr(Learner learn, String lr, Path out) {
         if (!"auto".equalsIgnoreCase(lr)) {
             try {
                 double v = Double.parseDouble(lr);
-                if (!(v > 0)) {
+                if (!(v > 0) || Double.isInfinite(v)) {
                     throw new NumberFormatException();
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new TrainCommand()),
-                        "--lr must be a positive number or 'auto', got '" + lr + "'");
+                throw new UsageException("--lr must be a positive number or 'auto', got '" + lr + "'");
             }
         }
         SuggestedLrs s = learn.lrFind();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.vision.ImageDataLoaders;
@@ -63,7 +64,7 @@ class InterpretExportCommandTest {
         try (DataLoaders dls = ImageDataLoaders.fromFolder(data).grey().batchSize(4).workers(0).build();
                 Learner learn = VisionLearners.create(dls, Arch.SIMPLE_CNN, b -> b.progress(false).path(dir))) {
             learn.fit(2, 1e-2);
-            modelFile = learn.export(dir.resolve("model.fai"));
+            modelFile = ModelExport.export(learn, dir.resolve("model.fai"));
             checkpoint = learn.save("ckpt", false);
         }
     }

@@ -52,6 +52,9 @@ public final class CsvTable {
             return new CsvTable(file, header, cells);
         } catch (IOException e) {
             throw new DataException("cannot read CSV file " + file + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) { // Commons CSV's iterator: an unbalanced quote, a bad escape
+            throw new DataException("malformed CSV file " + file + ": " + (e.getCause() == null ? e.getMessage()
+                    : e.getCause().getMessage()), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new DataException("malformed CSV file " + file + ": " + e.getMessage(), e);
         }

@@ -12,7 +12,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.function.IntFunction;
 
 /**
  * Batches of one split. Loader threads read and transform the items of upcoming batches and collate them in
@@ -21,7 +20,7 @@ import java.util.function.IntFunction;
  * and the epoch number, so runs repeat exactly.
  */
 public final class DataLoader {
-    private final IntFunction<List<Object>> samples;
+    private final SampleSource source;
     private final int numItems;
     private final List<TransformBlock> blocks;
     private final int nInputs;
@@ -34,27 +33,46 @@ public final class DataLoader {
     private final List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
     private final int prefetch;
-    private final IntFunction<String> describe;
     private int epoch;
 
-    DataLoader(IntFunction<List<Object>> samples, int numItems, IntFunction<String> describe, List<TransformBlock> blocks,
-            int nInputs, Split split, boolean shuffle, boolean dropLast, int batchSize, long seed,
-            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool,
-            int prefetch) {
-        this.samples = samples;
-        this.numItems = numItems;
-        this.describe = describe;
-        this.blocks = List.copyOf(blocks);
-        this.nInputs = nInputs;
-        this.split = split;
-        this.shuffle = shuffle;
-        this.dropLast = dropLast;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.itemTransforms = List.copyOf(itemTransforms);
-        this.batchTransforms = List.copyOf(batchTransforms);
-        this.pool = pool;
-        this.prefetch = prefetch;
+    /**
+     * Everything a loader is made of: its samples (a {@link SampleSource}), the split whose transforms it runs, whether it shuffles and drops
+     * the last partial batch, the options (batch size, seed, prefetch), the transforms and the loader threads
+     * (shared with the other loaders of the same {@link DataLoaders}; none to load on the calling thread).
+     */
+    record Setup(SampleSource items, Split split, boolean shuffle, boolean dropLast, DataLoaderOptions options,
+            List<ItemTransform> itemTransforms, List<BatchTransform> batchTransforms, ExecutorService pool) {
+        Setup {
+            itemTransforms = List.copyOf(itemTransforms);
+            batchTransforms = List.copyOf(batchTransforms);
+        }
+
+        Setup withSplitMode(Split mode) {
+            return new Setup(items, mode, false, false, options, itemTransforms, batchTransforms, pool);
+        }
+
+        Setup withTransforms(List<ItemTransform> itemTfms, List<BatchTransform> batchTfms) {
+            return new Setup(items, split, shuffle, dropLast, options, itemTfms, batchTfms, pool);
+        }
+    }
+
+    private final Setup setup;
+
+    DataLoader(Setup setup) {
+        this.setup = setup;
+        this.source = setup.items();
+        this.numItems = source.numItems();
+        this.blocks = List.copyOf(source.blocks());
+        this.nInputs = source.nInputs();
+        this.split = setup.split();
+        this.shuffle = setup.shuffle();
+        this.dropLast = setup.dropLast();
+        this.batchSize = setup.options().batchSize();
+        this.seed = setup.options().seed();
+        this.itemTransforms = setup.itemTransforms();
+        this.batchTransforms = setup.batchTransforms();
+        this.pool = setup.pool();
+        this.prefetch = setup.options().prefetchBatches();
     }
 
     /** Number of batches in one epoch. */
@@ -96,29 +114,60 @@ public final class DataLoader {
      * test-time augmentation). Never shuffled, nothing dropped.
      */
     public DataLoader withSplitMode(Split mode) {
-        return new DataLoader(samples, numItems, describe, blocks, nInputs, mode, false, false, batchSize, seed,
-                itemTransforms, batchTransforms, pool, prefetch);
+        return new DataLoader(setup.withSplitMode(mode));
     }
 
     /** This loader with other batch transforms (same items, order, seed and loader threads). */
     DataLoader withBatchTransforms(List<BatchTransform> transforms) {
-        DataLoader d = new DataLoader(samples, numItems, describe, blocks, nInputs, split, shuffle, dropLast,
-                batchSize, seed, itemTransforms, transforms, pool, prefetch);
+        return withTransforms(setup.itemTransforms(), transforms);
+    }
+
+    /** This loader with other item and batch transforms (same items, order, seed and loader threads). */
+    DataLoader withTransforms(List<ItemTransform> items, List<BatchTransform> transforms) {
+        DataLoader d = new DataLoader(setup.withTransforms(items, transforms));
         d.epoch = epoch;
         return d;
     }
 
     /** A new epoch: a fresh (seeded) order, batches prepared ahead by the loader threads. */
     public EpochIterator epoch() {
+        return epoch(0);
+    }
+
+    /**
+     * A new epoch that starts at batch {@code firstBatch} of its order (the batches before it are neither loaded
+     * nor returned): how a resumed training continues an epoch where it stopped.
+     */
+    public EpochIterator epoch(int firstBatch) {
+        if (firstBatch < 0 || firstBatch > numBatches()) {
+            throw new IllegalArgumentException("first batch " + firstBatch + " is not in 0.." + numBatches());
+        }
         int e = epoch++;
-        int[] order = new int[numItems];
-        for (int i = 0; i < numItems; i++) {
-            order[i] = i;
+        int[] order = source.order(e, shuffle, new Random(mix(seed, e, -1)));
+        if (order.length != numItems) {
+            throw new IllegalStateException("the sample source ordered " + order.length + " of its " + numItems
+                    + " samples");
         }
-        if (shuffle) {
-            order = Splitters.permutation(numItems, new Random(mix(seed, e, -1)));
+        EpochIterator it = new EpochIterator(order, e);
+        it.submitted = firstBatch;
+        it.consumed = firstBatch;
+        return it;
+    }
+
+    /**
+     * How many epochs this loader has started; the next {@link #epoch()} has this number, which (with the seed)
+     * decides its order and its items' random augmentations.
+     */
+    public int epochsStarted() {
+        return epoch;
+    }
+
+    /** Sets the number the next epoch gets (see {@link #epochsStarted()}), to repeat or continue a run. */
+    public void setEpochsStarted(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("epoch number must be >= 0, got " + n);
         }
-        return new EpochIterator(order, e);
+        epoch = n;
     }
 
     /** The first batch of a new epoch (for showing and summaries). */
@@ -151,7 +200,7 @@ public final class DataLoader {
 
     /** A readable name of the item at position {@code i} of this loader (e.g. its file path). */
     public String describe(int i) {
-        return describe.apply(i);
+        return source.describe(i);
     }
 
     /** Copies a host batch to the engine and runs the blocks' and the user's batch transforms. */
@@ -178,16 +227,16 @@ public final class DataLoader {
         for (int i : idx) {
             List<Object> s;
             try {
-                s = samples.apply(i);
+                s = source.sample(i, epochNumber);
                 Random rng = new Random(mix(seed, epochNumber, i));
                 for (ItemTransform t : itemTransforms) {
                     s = t.apply(s, split, rng);
                 }
             } catch (DataException e) {
-                throw e.getMessage().contains(describe.apply(i)) ? e
-                        : new DataException("item " + describe.apply(i) + ": " + e.getMessage(), e);
+                throw e.getMessage().contains(source.describe(i)) ? e
+                        : new DataException("item " + source.describe(i) + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                throw new DataException("item " + describe.apply(i) + ": " + e, e);
+                throw new DataException("item " + source.describe(i) + ": " + e, e);
             }
             rows.add(s);
         }
@@ -204,7 +253,7 @@ public final class DataLoader {
                 t = blocks.get(j).collate(column);
             } catch (DataException e) {
                 throw new DataException("collating a batch (" + blocks.get(j).name() + ", first item "
-                        + describe.apply(idx[0]) + "): " + e.getMessage(), e);
+                        + source.describe(idx[0]) + "): " + e.getMessage(), e);
             }
             (j < nInputs ? xs : ys).add(t);
         }
@@ -302,6 +351,6 @@ public final class DataLoader {
 
     /** Unmodifiable view used by summaries. */
     List<Object> sampleForSummary(int i) {
-        return Collections.unmodifiableList(samples.apply(i));
+        return Collections.unmodifiableList(source.sample(i, 0));
     }
 }

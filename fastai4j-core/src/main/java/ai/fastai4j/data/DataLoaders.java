@@ -18,7 +18,7 @@ public final class DataLoaders implements AutoCloseable {
     private DataLoader train;
     private DataLoader valid;
     private final DataLoaderOptions options;
-    private final List<ItemTransform> itemTransforms;
+    private List<ItemTransform> itemTransforms;
     private List<BatchTransform> batchTransforms;
     private final ExecutorService pool;
 
@@ -43,21 +43,32 @@ public final class DataLoaders implements AutoCloseable {
         int[] tr = datasets.split().train();
         int[] va = datasets.split().valid();
         if (tr.length == 0) {
+            close();
             throw new DataException("the training split is empty");
         }
-        if (options.dropLastTrain() && tr.length < options.batchSize()) {
+        SampleSource.Factory type = datasets.blocks().get(0).loaderType().orElse(SampleSource.items());
+        SampleSource trainSource;
+        SampleSource validSource;
+        try {
+            trainSource = type.create(datasets, tr, Split.TRAIN, options);
+            validSource = type.create(datasets, va, Split.VALID, options);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        int n = trainSource.numItems();
+        if (options.dropLastTrain() && n < options.batchSize()) {
             close();
             throw new DataException("batch size " + options.batchSize() + " is larger than the training set ("
-                    + tr.length + " items): use a batch size of at most " + tr.length);
+                    + n + " items): use a batch size of at most " + n);
         }
-        this.train = loader(datasets, tr, Split.TRAIN, options.shuffleTrain(), options.dropLastTrain());
-        this.valid = loader(datasets, va, Split.VALID, false, false);
+        this.train = loader(trainSource, Split.TRAIN, options.shuffleTrain(), options.dropLastTrain());
+        this.valid = loader(validSource, Split.VALID, false, false);
     }
 
-    private <I> DataLoader loader(Datasets<I> ds, int[] idx, Split split, boolean shuffle, boolean dropLast) {
-        return new DataLoader(i -> ds.sample(idx[i]), idx.length, i -> ds.describeItem(idx[i]), ds.blocks(),
-                ds.nInputs(), split, shuffle, dropLast, options.batchSize(), options.seed(), itemTransforms,
-                batchTransforms, pool, options.prefetchBatches());
+    private DataLoader loader(SampleSource source, Split split, boolean shuffle, boolean dropLast) {
+        return new DataLoader(new DataLoader.Setup(source, split, shuffle, dropLast, options, itemTransforms,
+                batchTransforms, pool));
     }
 
     /** Adds {@code t} unless a transform of its class is already in {@code list}. */
@@ -121,6 +132,18 @@ public final class DataLoaders implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Appends an item transform to both loaders (after those there); a vision learner trained without a resize
+     * appends one to its images' size this way, so that an exported model resizes its inputs as in training.
+     */
+    public void addItemTransform(ItemTransform transform) {
+        List<ItemTransform> all = new ArrayList<>(itemTransforms);
+        all.add(transform);
+        itemTransforms = List.copyOf(all);
+        train = train.withTransforms(itemTransforms, batchTransforms);
+        valid = valid.withTransforms(itemTransforms, batchTransforms);
+    }
+
     /** Class names of the target (empty for regression). */
     public List<String> vocab() {
         return datasets.vocab();
@@ -140,9 +163,33 @@ public final class DataLoaders implements AutoCloseable {
     public DataLoader testDl(List<?> items) {
         Datasets<Object> ds = (Datasets<Object>) datasets;
         List<Object> its = new ArrayList<>(items);
-        return new DataLoader(i -> ds.encodeInputs(its.get(i)), its.size(), i -> String.valueOf(its.get(i)),
-                ds.blocks(), ds.nInputs(), Split.VALID, false, false, options.batchSize(), options.seed(),
-                itemTransforms, batchTransforms, pool, options.prefetchBatches());
+        SampleSource source = new SampleSource() {
+            @Override
+            public int numItems() {
+                return its.size();
+            }
+
+            @Override
+            public List<Object> sample(int position, int epoch) {
+                return ds.encodeInputs(its.get(position));
+            }
+
+            @Override
+            public String describe(int position) {
+                return String.valueOf(its.get(position));
+            }
+
+            @Override
+            public List<TransformBlock> blocks() {
+                return ds.blocks();
+            }
+
+            @Override
+            public int nInputs() {
+                return ds.nInputs();
+            }
+        };
+        return loader(source, Split.VALID, false, false);
     }
 
     /** Draws up to {@code maxItems} of a training batch with their labels into a PNG grid (fastai's show_batch). */

@@ -47,6 +47,14 @@ public interface TransformBlock {
         return String.valueOf(decoded);
     }
 
+    /**
+     * The kind of loader this block's data needs when it is the first input (fastai's {@code dl_type}); empty
+     * for the default, which draws the split's items in (shuffled) order.
+     */
+    default Optional<SampleSource.Factory> loaderType() {
+        return Optional.empty();
+    }
+
     /** A short name for summaries. */
     default String name() {
         return getClass().getSimpleName();

@@ -46,6 +46,12 @@ public final class Torch {
         JniUtils.setNumThreads(threads);
     }
 
+    /** The folder libtorch was loaded from (a natives jar's cache, or {@code PYTORCH_LIBRARY_PATH}). */
+    public static String libraryPath() {
+        ai.djl.engine.Engine.getInstance(); // loads it
+        return ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
+    }
+
     /** One line naming the engine, its version and its thread pools, for logs and benchmarks. */
     public static String describe() {
         ai.djl.engine.Engine e = ai.djl.engine.Engine.getInstance();

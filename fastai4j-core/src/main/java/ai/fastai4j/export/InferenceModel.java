@@ -1,5 +1,6 @@
 package ai.fastai4j.export;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -13,9 +14,11 @@ import ai.fastai4j.data.Pipeline;
 import ai.fastai4j.data.Split;
 import ai.fastai4j.data.TensorKind;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.Devices;
 import ai.fastai4j.engine.NoGrad;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,12 +93,26 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
+     * Loads a model file with the global registry onto {@code device} ({@code Device.cpu()}, {@code Device.gpu(n)};
+     * null: {@code FASTAI4J_DEVICE}, else the engine's default, see {@link Devices}).
+     */
+    public static InferenceModel load(Path file, Device device) {
+        return load(file, ExportRegistry.global(), device);
+    }
+
+    /** {@link #load(Path, ExportRegistry, Device)} on the configured or default device. */
+    public static InferenceModel load(Path file, ExportRegistry registry) {
+        return load(file, registry, null);
+    }
+
+    /**
      * Loads a model file: checks it ({@link ModelFile#read}), rebuilds every component with the factories
      * registered under the names the manifest gives, builds the model and loads its weights.
      *
      * @throws ModelFileException when the file is damaged, tampered with, too new, or names something unknown
      */
-    public static InferenceModel load(Path file, ExportRegistry registry) {
+    public static InferenceModel load(Path file, ExportRegistry registry, Device device) {
+        Device on = Devices.resolve(device);
         ModelFile mf = ModelFile.read(file);
         Manifest m = mf.manifest();
         List<TransformBlock> inputs = new ArrayList<>();
@@ -114,7 +131,7 @@ public final class InferenceModel implements AutoCloseable {
         }
         LossFunction loss = build(file, registry.loss(m.loss().name()), m.loss(), "loss", LossFunction.class);
 
-        Manifest.Component spec = m.model();
+        ModelSpec spec = m.model();
         ModelFactory factory = registry.model(spec.name());
         if (factory == null) {
             throw new ModelFileException(file, "unknown model factory '" + spec.name() + "' (known: "
@@ -137,16 +154,25 @@ public final class InferenceModel implements AutoCloseable {
             throw new ModelFileException(file, "the manifest does not add up: model factory '" + spec.name()
                     + "' does not fit the input blocks: " + e.getMessage(), e);
         }
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(on);
         try {
             Module model = guard(file, "model factory '" + spec.name() + "' with " + spec.params(),
                     () -> factory.create(manager, spec.params()));
             mf.loadWeights(model, "model factory '" + spec.name() + "' with " + spec.params());
+            checkFinite(file, model);
             model.eval();
             return new InferenceModel(mf, inputs, target, items, batch, loss, manager, model, expected);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    private static void checkFinite(Path file, Module model) {
+        List<String> bad = FiniteWeights.nonFinite(model.stateDict());
+        if (!bad.isEmpty()) {
+            throw new ModelFileException(file, "the weights are not finite (NaN or infinite values in "
+                    + FiniteWeights.describe(bad) + "): the training that made this file diverged");
         }
     }
 
@@ -210,6 +236,57 @@ public final class InferenceModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How many of {@code rawInputs} hold, per column, a value the model never saw in training (a category the
+     * model maps to {@code #na#}, an unknown user or item): the columns with a count above zero, in the model's
+     * column order. Empty for inputs without vocabularies (images). Reads the inputs only; predicts nothing.
+     */
+    public Map<String, Integer> unseenCategories(List<?> rawInputs) {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (int b = 0; b < inputPipelines.size(); b++) {
+            for (Object t : inputPipelines.get(b).transforms()) {
+                if (t instanceof ai.fastai4j.data.UnseenValues u) {
+                    for (Object raw : rawInputs) {
+                        Object part = inputPipelines.size() == 1 ? raw
+                                : raw instanceof List<?> l && l.size() == inputPipelines.size() ? l.get(b) : null;
+                        if (part == null) {
+                            continue; // predict names the malformed input
+                        }
+                        for (String c : u.unseenColumns(part)) {
+                            counts.merge(c, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** The device the model runs on. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /**
+     * An input after its type and item transforms (decoded, resized...), ready for the model: {@link #predict} and
+     * {@link #predictBatch} take it as they take a raw input. A server prepares inputs on the threads that receive
+     * them, so that what waits for the model has the model's size, whatever size the client sent.
+     */
+    public record Prepared(List<Object> sample) {
+        public Prepared {
+            sample = java.util.Collections.unmodifiableList(new ArrayList<>(sample));
+        }
+    }
+
+    /**
+     * Runs the type and item transforms of one raw input now (as on the validation split).
+     *
+     * @throws DataException when the input cannot be used (not an image, a missing column...)
+     */
+    public Prepared prepare(Object rawInput) {
+        return new Prepared(prepare(rawInput, "input " + describe(rawInput)));
+    }
+
     private List<Prediction> run(List<Object> raws, boolean batch) {
         return run(raws, batch, 0);
     }
@@ -223,11 +300,12 @@ public final class InferenceModel implements AutoCloseable {
             }
             List<List<Object>> rows = new ArrayList<>(raws.size());
             for (int i = 0; i < raws.size(); i++) {
-                rows.add(prepare(raws.get(i), batch ? "input " + (offset + i) + " (" + describe(raws.get(i)) + ")"
-                        : "input " + describe(raws.get(i))));
+                Object raw = raws.get(i);
+                rows.add(raw instanceof Prepared p ? p.sample() : prepare(raw, batch
+                        ? "input " + (offset + i) + " (" + describe(raw) + ")" : "input " + describe(raw)));
             }
             NoGrad noGrad = NoGrad.enter();
-            try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            try (NDManager m = NDManager.newBaseManager(manager.getDevice()); NDScope scope = new NDScope()) {
                 return forward(rows, m);
             } finally {
                 noGrad.close();

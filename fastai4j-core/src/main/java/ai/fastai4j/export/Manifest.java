@@ -1,5 +1,6 @@
 package ai.fastai4j.export;
 
+import ai.fastai4j.nn.ModelSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +46,7 @@ import java.util.Set;
  * @param provenance free-form facts about training (epochs, final metrics, data sizes, ...)
  */
 public record Manifest(String format, int formatVersion, String fastai4jVersion, String createdAt, String task,
-        Component model, List<Component> inputs, Component target, List<Component> itemTransforms,
+        ModelSpec model, List<Component> inputs, Component target, List<Component> itemTransforms,
         List<Component> batchTransforms, Component loss, Weights weights, Map<String, Object> provenance) {
 
     /** A named component (block, transform, loss, model factory) and its parameters. */
@@ -96,7 +97,7 @@ public record Manifest(String format, int formatVersion, String fastai4jVersion,
         o.put("fastai4jVersion", fastai4jVersion);
         o.put("createdAt", createdAt);
         o.put("task", task);
-        o.set("model", component(model, "factory", "model"));
+        o.set("model", component(new Component(model.name(), model.params()), "factory", "model"));
         ArrayNode in = o.putArray("inputs");
         for (int i = 0; i < inputs.size(); i++) {
             in.add(component(inputs.get(i), "block", "inputs[" + i + "]"));
@@ -165,7 +166,8 @@ public record Manifest(String format, int formatVersion, String fastai4jVersion,
         String fastaiVersion = text(root, "fastai4jVersion", "fastai4jVersion");
         String createdAt = text(root, "createdAt", "createdAt");
         String task = text(root, "task", "task");
-        Component model = component(object(root, "model", "model"), "factory", "model");
+        Component m = component(object(root, "model", "model"), "factory", "model");
+        ModelSpec model = new ModelSpec(m.name(), m.params());
         List<Component> inputs = components(root, "inputs", "block");
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("manifest.json field 'inputs' is empty");

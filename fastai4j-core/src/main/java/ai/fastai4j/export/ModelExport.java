@@ -1,7 +1,6 @@
 package ai.fastai4j.export;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.data.BatchTransform;
 import ai.fastai4j.data.DataLoaders;
@@ -9,9 +8,12 @@ import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.ItemTransform;
 import ai.fastai4j.data.Pipeline;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.io.AtomicFiles;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Recorder;
 import ai.fastai4j.losses.LossFunction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,10 +22,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -51,20 +51,14 @@ import java.util.zip.ZipOutputStream;
  * learner's tensor names and shapes. The file is written to a temporary file in the same folder and moved into
  * place, so a reader never sees half a file.
  *
- * <p><b>How the model is rebuilt.</b> The learner's {@link Learner#provenance() provenance} must hold the name of
- * a registered {@link ModelFactory} under {@value #MODEL_FACTORY} and its parameters (a JSON-like map) under
- * {@value #MODEL_PARAMS}. Applications that build learners put them there (the vision learner puts
- * {@code "vision_model"} and {@code {arch, n_in, n_out}}, the tabular and collab learners their model's sizes and
- * options); a learner built around a hand-made model needs a factory registered with
- * {@link ExportRegistry#registerModel} and these two entries. The factory may also check its parameters against the
- * input blocks ({@link ModelFactory#checkInputs}), on export and on loading.
+ * <p><b>How the model is rebuilt.</b> The learner's {@link Learner#modelSpec() model spec} names a registered
+ * {@link ModelFactory} and its parameters (a JSON-like map). Applications that build learners set it (the vision
+ * learner {@code "vision_model"} with {@code {arch, n_in, n_out}}, the tabular and collab learners their model's
+ * sizes and options); a learner built around a hand-made model needs a factory registered with
+ * {@link ExportRegistry#registerModel} and {@link Learner#setModelSpec}. The factory may also check its parameters
+ * against the input blocks ({@link ModelFactory#checkInputs}), on export and on loading.
  */
 public final class ModelExport {
-    /** Provenance key: the name of the registered {@link ModelFactory} that rebuilds the learner's model. */
-    public static final String MODEL_FACTORY = "model_factory";
-    /** Provenance key: the factory's parameters (a map of JSON values, e.g. {@code {arch, n_in, n_out}}). */
-    public static final String MODEL_PARAMS = "model_params";
-
     private ModelExport() {}
 
     /** Exports with the {@link ExportRegistry#global() global registry}; returns {@code file}. */
@@ -75,17 +69,22 @@ public final class ModelExport {
     /**
      * Exports {@code learn} to {@code file} (replaced if it exists).
      *
-     * @throws ExportException when something cannot be described, before anything is written
+     * @throws ExportException when something cannot be described, the last fit was stopped for a NaN loss or the
+     *     weights are not finite, before anything is written
      * @throws UncheckedIOException when writing fails (no partial file is left)
      */
     public static Path export(Learner learn, Path file, ExportRegistry registry) {
+        FiniteWeights.checkExportable(learn);
         Plan plan = plan(learn, registry);
-        write(learn.model(), plan, file);
+        // a shutdown waits for the file to be written whole (the JVM never exits mid-write)
+        try (ai.fastai4j.learner.ShutdownGuard.Region work = ai.fastai4j.learner.ShutdownGuard.work("export")) {
+            write(learn.model(), plan, file);
+        }
         return file;
     }
 
     /** Everything the manifest holds but the weights. */
-    private record Plan(String task, Manifest.Component model, List<Manifest.Component> inputs,
+    private record Plan(String task, ModelSpec model, List<Manifest.Component> inputs,
             Manifest.Component target, List<Manifest.Component> itemTransforms,
             List<Manifest.Component> batchTransforms, Manifest.Component loss, Map<String, Object> provenance) {}
 
@@ -118,7 +117,7 @@ public final class ModelExport {
         LossFunction lf = learn.lossFunction();
         Manifest.Component loss = component(registry.lossFor(lf.getClass()), lf, lf.name(), "loss", "registerLoss");
 
-        Manifest.Component model = modelSpec(learn, registry);
+        ModelSpec model = modelSpec(learn, registry);
         ModelFactory factory = registry.model(model.name());
         checkOutputs(targetCodec, target, factory, model);
         try {
@@ -205,31 +204,26 @@ public final class ModelExport {
         }
     }
 
-    private static Manifest.Component modelSpec(Learner learn, ExportRegistry registry) {
-        Object name = learn.provenance().get(MODEL_FACTORY);
-        Object params = learn.provenance().get(MODEL_PARAMS);
-        if (name == null || params == null) {
-            throw new ExportException("cannot export: the learner does not say how to rebuild its model: put the name of "
-                    + "a registered model factory in learn.provenance() under \"" + MODEL_FACTORY + "\" and its "
-                    + "parameters under \"" + MODEL_PARAMS + "\" (vision learners do this; for your own model, register "
-                    + "a factory with ExportRegistry.registerModel)");
+    private static ModelSpec modelSpec(Learner learn, ExportRegistry registry) {
+        ModelSpec spec = learn.modelSpec();
+        if (spec == null) {
+            throw new ExportException("cannot export: the learner does not say how to rebuild its model: set "
+                    + "learn.setModelSpec(new ModelSpec(factory, params)) with the name of a registered model factory "
+                    + "(vision, tabular and collab learners do this; for your own model, register a factory with "
+                    + "ExportRegistry.registerModel)");
         }
-        if (!(name instanceof String n)) {
-            throw new ExportException("cannot export: provenance \"" + MODEL_FACTORY + "\" must be a string, got " + name);
-        }
-        if (!(params instanceof Map<?, ?>)) {
-            throw new ExportException("cannot export: provenance \"" + MODEL_PARAMS + "\" must be a map, got " + params);
-        }
+        String n = spec.name();
         if (registry.model(n) == null) {
             throw new ExportException("cannot export: model factory '" + n + "' is not registered (known: "
                     + registry.modelFactoryNames() + ")");
         }
-        JsonNode node = JsonSupport.canonical(JsonSupport.toNode(params, "model factory '" + n + "' parameters", false));
-        return new Manifest.Component(n, JsonSupport.toJavaMap(node));
+        JsonNode node = JsonSupport.canonical(JsonSupport.toNode(spec.params(), "model factory '" + n + "' parameters",
+                false));
+        return new ModelSpec(n, JsonSupport.toJavaMap(node));
     }
 
     private static void checkOutputs(ExportRegistry.BlockCodec target, Manifest.Component targetSpec,
-            ModelFactory factory, Manifest.Component model) {
+            ModelFactory factory, ModelSpec model) {
         if (target.outputs() == null) {
             return;
         }
@@ -242,7 +236,7 @@ public final class ModelExport {
     }
 
     /** Builds the model from its factory once and checks it has the learner's tensors (names, shapes, types). */
-    private static void checkRebuild(Module original, ModelFactory factory, Manifest.Component spec) {
+    private static void checkRebuild(Module original, ModelFactory factory, ModelSpec spec) {
         try (NDManager m = NDManager.newBaseManager()) {
             Module rebuilt;
             try {
@@ -279,11 +273,7 @@ public final class ModelExport {
 
     private static Map<String, Object> provenance(Learner learn) {
         Map<String, Object> p = new LinkedHashMap<>();
-        learn.provenance().forEach((k, v) -> {
-            if (!MODEL_FACTORY.equals(k) && !MODEL_PARAMS.equals(k)) {
-                p.put(k, v);
-            }
-        });
+        p.putAll(learn.provenance());
         Datasets<?> ds = learn.dls().datasets();
         p.putIfAbsent("train_items", ds.split().train().length);
         p.putIfAbsent("valid_items", ds.split().valid().length);
@@ -311,29 +301,17 @@ public final class ModelExport {
     // ---------------------------------------------------------------- writing
 
     private static void write(Module model, Plan plan, Path file) {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        String base = abs.getFileName().toString();
         Path weightsTmp = null;
-        Path zipTmp = null;
         try {
-            Files.createDirectories(dir);
-            weightsTmp = Files.createTempFile(dir, "." + base + ".", ".weights.tmp");
+            weightsTmp = AtomicFiles.temporarySibling(file, ".weights.tmp");
             MessageDigest md = ModelFile.sha256();
             CRC32 crc = new CRC32();
             int tensors;
-            try (NDManager tmp = NDManager.newBaseManager();
-                    OutputStream os = new BufferedOutputStream(new CheckedOutputStream(
-                            new DigestOutputStream(Files.newOutputStream(weightsTmp), md), crc), 1 << 16)) {
-                NDList list = new NDList();
-                model.stateDict().forEach((k, v) -> {
-                    NDArray c = v.duplicate();
-                    c.attach(tmp);
-                    c.setName(k);
-                    list.add(c);
-                });
-                tensors = list.size();
-                list.encode(os, NDList.Encoding.SAFETENSORS);
+            try (OutputStream os = new BufferedOutputStream(new CheckedOutputStream(
+                    new DigestOutputStream(Files.newOutputStream(weightsTmp), md), crc), 1 << 16)) {
+                Map<String, NDArray> state = model.stateDict(); // views of the live weights, only read here
+                tensors = state.size();
+                Safetensors.write(state, Map.of(), os);
             }
             long bytes = Files.size(weightsTmp);
             Manifest manifest = new Manifest(ModelFile.FORMAT, ModelFile.FORMAT_VERSION, version(),
@@ -350,8 +328,9 @@ public final class ModelExport {
                 throw new ExportException("cannot export: the weights are " + bytes + " bytes, more than the "
                         + ModelFile.MAX_WEIGHTS_BYTES + " a model file may hold");
             }
-            zipTmp = Files.createTempFile(dir, "." + base + ".", ".part");
-            try (ZipOutputStream zos = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(zipTmp), 1 << 16))) {
+            Path weights = weightsTmp;
+            AtomicFiles.write(file, out -> {
+                ZipOutputStream zos = new ZipOutputStream(out);
                 ZipEntry me = new ZipEntry(ModelFile.MANIFEST_ENTRY);
                 me.setMethod(ZipEntry.DEFLATED);
                 zos.putNextEntry(me);
@@ -363,22 +342,16 @@ public final class ModelExport {
                 we.setCompressedSize(bytes);
                 we.setCrc(crc.getValue());
                 zos.putNextEntry(we);
-                try (InputStream in = Files.newInputStream(weightsTmp)) {
+                try (InputStream in = Files.newInputStream(weights)) {
                     in.transferTo(zos);
                 }
                 zos.closeEntry();
-            }
-            try {
-                Files.move(zipTmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(zipTmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            zipTmp = null;
+                zos.finish();
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model file " + file + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(weightsTmp);
-            deleteQuietly(zipTmp);
         }
     }
 

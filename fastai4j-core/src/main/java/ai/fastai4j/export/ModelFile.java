@@ -2,18 +2,14 @@ package ai.fastai4j.export;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.fastai4j.io.Safetensors;
+import ai.fastai4j.io.WeightsFormatException;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,11 +17,8 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +33,8 @@ import java.util.zip.ZipFile;
  * buffers included, in the safetensors layout).
  *
  * <p>Reading never runs anything from the file: the manifest is parsed into plain values, the weights are
- * checked by our own strict safetensors reader, and only factories registered in an {@link ExportRegistry} are
- * called, by name. The archive must hold exactly the two entries; entries larger than {@value #MAX_MANIFEST_BYTES}
+ * checked by the library's one strict safetensors reader ({@link Safetensors}), and only factories registered in
+ * an {@link ExportRegistry} are called, by name. The archive must hold exactly the two entries; entries larger than {@value #MAX_MANIFEST_BYTES}
  * bytes (manifest) or {@value #MAX_WEIGHTS_BYTES} bytes (weights), compressed more than {@value #MAX_RATIO} to 1,
  * or holding more or fewer bytes than declared are refused; the weights must match the manifest's SHA-256.
  */
@@ -59,9 +52,6 @@ public final class ModelFile {
     /** Largest accepted ratio of an entry's size to its compressed size (for entries over 1 MB). */
     public static final int MAX_RATIO = 100;
     private static final long RATIO_MIN_BYTES = 1 << 20;
-    /** Largest safetensors header accepted. */
-    private static final int MAX_HEADER_BYTES = MAX_MANIFEST_BYTES;
-    private static final Set<String> DTYPES = Set.of("F64", "F32", "F16", "I64", "I32", "I8", "U8", "BOOL");
 
     private final Path file;
     private final Manifest manifest;
@@ -237,9 +227,6 @@ public final class ModelFile {
 
     // ---------------------------------------------------------------- weights
 
-    /** One tensor of the safetensors header. */
-    private record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {}
-
     /**
      * Loads the weights into {@code model}, whose parameters and buffers must match the file's tensors exactly
      * by name, shape and data type ({@code modelName} names the model in errors). The weights are checked against
@@ -290,147 +277,47 @@ public final class ModelFile {
     }
 
     private void decodeInto(InputStream in, long total, Module model, String modelName) throws IOException {
-        byte[] lenBytes = in.readNBytes(8);
-        if (lenBytes.length < 8) {
-            throw new ModelFileException(file, "weights entry is too short for a safetensors header");
-        }
-        long headerLen = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > total - 8) {
-            throw new ModelFileException(file, "weights have an invalid safetensors header length " + headerLen);
-        }
-        byte[] header = in.readNBytes((int) headerLen);
-        if (header.length < headerLen) {
-            throw new ModelFileException(file, "weights end inside the safetensors header");
-        }
-        List<TensorInfo> tensors;
+        Safetensors.Header header;
         try {
-            tensors = parseHeader(JsonSupport.parse(header, "weights header"), total - 8 - headerLen);
-        } catch (IllegalArgumentException ex) {
-            throw new ModelFileException(file, "weights header is invalid: " + ex.getMessage(), ex);
+            header = Safetensors.readHeader(in, total, WEIGHTS_ENTRY);
+        } catch (WeightsFormatException ex) {
+            throw new ModelFileException(file, "weights are invalid: " + ex.getMessage(), ex);
         }
+        List<Safetensors.TensorInfo> tensors = header.tensors();
         if (tensors.size() != manifest.weights().tensors()) {
             throw new ModelFileException(file, "weights hold " + tensors.size() + " tensors, the manifest says "
                     + manifest.weights().tensors());
         }
         Map<String, Parameter> params = model.namedParameters();
         checkFits(tensors, params, modelName);
-        ReadableByteChannel ch = Channels.newChannel(in);
         try (NDManager tmp = NDManager.newBaseManager()) {
-            for (TensorInfo t : tensors) {
-                long size = t.end - t.begin;
-                if (size > Integer.MAX_VALUE - 8) {
-                    throw new ModelFileException(file, "tensor '" + t.name + "' is too large (" + size + " bytes)");
-                }
-                ByteBuffer bb = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
-                while (bb.hasRemaining()) {
-                    if (ch.read(bb) < 0) {
-                        throw new EOFException("weights end inside tensor '" + t.name + "'");
+            Safetensors.readTensors(in, header, tmp, WEIGHTS_ENTRY, (t, a) -> {
+                try (a) {
+                    if (t.bytes() > 0) {
+                        params.get(t.name()).copyFrom(a);
                     }
                 }
-                bb.flip();
-                if (size == 0) {
-                    continue;
-                }
-                try (NDArray a = tmp.create(bb, new Shape(t.shape), DataType.fromSafetensors(t.dtype))) {
-                    params.get(t.name).copyFrom(a);
-                }
-            }
+            });
         }
     }
 
-    private static List<TensorInfo> parseHeader(JsonNode h, long dataBytes) {
-        if (!h.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
-        List<TensorInfo> out = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = h.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String name = e.getKey();
-            JsonNode t = e.getValue();
-            if ("__metadata__".equals(name)) {
-                if (!t.isObject()) {
-                    throw new IllegalArgumentException("__metadata__ must be an object");
-                }
-                continue;
-            }
-            if (!t.isObject() || t.size() != 3 || !t.has("dtype") || !t.has("shape") || !t.has("data_offsets")) {
-                throw new IllegalArgumentException("tensor '" + name + "' must have exactly dtype, shape and data_offsets");
-            }
-            JsonNode dt = t.get("dtype");
-            if (!dt.isTextual() || !DTYPES.contains(dt.textValue())) {
-                throw new IllegalArgumentException("tensor '" + name + "' has an unsupported dtype " + dt);
-            }
-            JsonNode sh = t.get("shape");
-            if (!sh.isArray() || sh.size() > 16) {
-                throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + sh);
-            }
-            long[] shape = new long[sh.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = sh.get(i);
-                if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
-                    throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + sh);
-                }
-                shape[i] = d.longValue();
-                try {
-                    numel = Math.multiplyExact(numel, shape[i]);
-                } catch (ArithmeticException ex) {
-                    throw new IllegalArgumentException("tensor '" + name + "' is impossibly large: " + sh);
-                }
-            }
-            JsonNode off = t.get("data_offsets");
-            if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
-                    || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
-                throw new IllegalArgumentException("tensor '" + name + "' has invalid data_offsets " + off);
-            }
-            long begin = off.get(0).longValue();
-            long end = off.get(1).longValue();
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(numel, DataType.fromSafetensors(dt.textValue()).getNumOfBytes());
-            } catch (ArithmeticException ex) {
-                throw new IllegalArgumentException("tensor '" + name + "' is impossibly large: " + sh);
-            }
-            if (begin < 0 || end < begin || end - begin != bytes) {
-                throw new IllegalArgumentException("tensor '" + name + "' has data_offsets " + off + " that do not hold "
-                        + bytes + " bytes of " + dt.textValue() + " " + sh);
-            }
-            out.add(new TensorInfo(name, dt.textValue(), shape, begin, end));
-        }
-        out.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-        long pos = 0;
-        for (TensorInfo t : out) {
-            if (t.begin != pos) {
-                throw new IllegalArgumentException("tensor '" + t.name + "' starts at byte " + t.begin + ", expected " + pos
-                        + " (tensors must cover the data without gaps or overlaps)");
-            }
-            pos = t.end;
-        }
-        if (pos != dataBytes) {
-            throw new IllegalArgumentException("tensors cover " + pos + " bytes, the data holds " + dataBytes);
-        }
-        return out;
-    }
-
-    private void checkFits(List<TensorInfo> tensors, Map<String, Parameter> params, String modelName) {
+    private void checkFits(List<Safetensors.TensorInfo> tensors, Map<String, Parameter> params, String modelName) {
         Set<String> missing = new TreeSet<>(params.keySet());
         List<String> unexpected = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
-        Map<String, TensorInfo> byName = new LinkedHashMap<>();
-        for (TensorInfo t : tensors) {
-            byName.put(t.name, t);
-            Parameter p = params.get(t.name);
+        for (Safetensors.TensorInfo t : tensors) {
+            Parameter p = params.get(t.name());
             if (p == null) {
-                unexpected.add(t.name);
+                unexpected.add(t.name());
                 continue;
             }
-            missing.remove(t.name);
+            missing.remove(t.name());
             Shape expected = p.data().getShape();
-            Shape got = new Shape(t.shape);
             String dtype = p.data().getDataType().asSafetensors();
-            if (!expected.equals(got) || !dtype.equals(t.dtype)) {
-                mismatched.add(t.name + " (model " + dtype + " " + expected + ", file " + t.dtype + " " + got + ")");
+            String stored = t.dtype().asSafetensors();
+            if (!expected.equals(t.shape()) || !dtype.equals(stored)) {
+                mismatched.add(t.name() + " (model " + dtype + " " + expected + ", file " + stored + " " + t.shape()
+                        + ")");
             }
         }
         if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {

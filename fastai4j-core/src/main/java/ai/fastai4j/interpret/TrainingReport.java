@@ -3,6 +3,7 @@ package ai.fastai4j.interpret;
 import ai.fastai4j.data.CategoryBlock;
 import ai.fastai4j.data.Datasets;
 import ai.fastai4j.data.ImageRenderer;
+import ai.fastai4j.io.AtomicFiles;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Recorder;
 import ai.fastai4j.learner.SuggestedLrs;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +42,10 @@ public final class TrainingReport {
     private final int results;
     private final boolean summary;
     private final Map<String, Object> facts;
+    private final List<ReportSection> sections;
+
+    private final int refreshSeconds;
+    private final boolean trainingOnly;
 
     private TrainingReport(Builder b) {
         this.learn = b.learn;
@@ -51,6 +55,9 @@ public final class TrainingReport {
         this.results = b.results;
         this.summary = b.summary;
         this.facts = new LinkedHashMap<>(b.facts);
+        this.sections = List.copyOf(b.sections);
+        this.refreshSeconds = b.refreshSeconds;
+        this.trainingOnly = b.trainingOnly;
     }
 
     /** Starts configuring a report on {@code learn}. */
@@ -68,7 +75,7 @@ public final class TrainingReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        Html h = new Html(title);
+        Html h = new Html(title, refreshSeconds);
         Datasets<?> ds = learn.dls().datasets();
         h.p(String.format(Locale.ROOT, "%s, %,d parameters. Data: %,d training and %,d validation items%s.",
                 learn.model().typeName(), learn.model().parameterCount(), ds.split().train().length,
@@ -82,7 +89,8 @@ public final class TrainingReport {
         }
         training(h, dir);
         learn.lrFindResult().ifPresent(s -> lrFind(h, dir, s));
-        ClassificationInterpretation interp = interpretation != null ? interpretation : autoInterpretation();
+        ClassificationInterpretation interp = interpretation != null ? interpretation
+                : trainingOnly ? null : autoInterpretation();
         if (interp != null) {
             classification(h, dir, interp);
         }
@@ -94,15 +102,14 @@ public final class TrainingReport {
             h.p("Validation items with their target and, below it, the prediction: green when right, red when wrong.");
             h.img(learn.showResults(results, dir.resolve("results.png")), "results");
         }
+        sections.forEach(h::section);
         if (summary) {
             h.h2("Model");
             h.pre(learn.summary().toString());
         }
         Path page = dir.resolve(FILE_NAME);
-        Path part = dir.resolve(FILE_NAME + ".part");
         try {
-            Files.writeString(part, h.finish(), StandardCharsets.UTF_8);
-            Files.move(part, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(page, h.finish().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + page + ": " + e.getMessage(), e);
         }
@@ -230,6 +237,9 @@ public final class TrainingReport {
         private int results = 9;
         private boolean summary = true;
         private final Map<String, Object> facts = new LinkedHashMap<>();
+        private final List<ReportSection> sections = new ArrayList<>();
+        private int refreshSeconds;
+        private boolean trainingOnly;
 
         private Builder(Learner learn) {
             this.learn = Objects.requireNonNull(learn, "learn");
@@ -268,9 +278,37 @@ public final class TrainingReport {
             return this;
         }
 
+        /**
+         * A live page for a running training (fastai's ShowGraph): the browser reloads it every
+         * {@code seconds}; only the training part (epoch table, loss and schedule plots) is written, nothing that
+         * runs the model.
+         */
+        public Builder live(int seconds) {
+            if (seconds < 1) {
+                throw new IllegalArgumentException("refresh seconds must be at least 1, got " + seconds);
+            }
+            this.refreshSeconds = seconds;
+            return trainingOnly();
+        }
+
+        /** Only the training part: epoch table, loss and schedule plots (nothing runs the model). */
+        public Builder trainingOnly() {
+            this.trainingOnly = true;
+            this.results = 0;
+            this.topLosses = 0;
+            this.summary = false;
+            return this;
+        }
+
         /** Extra facts shown in a table at the top (e.g. the provenance of a loaded model file). */
         public Builder facts(Map<String, ?> f) {
             facts.putAll(f);
+            return this;
+        }
+
+        /** A section added after the built-in ones, before the model summary (e.g. a tabular interpretation). */
+        public Builder section(ReportSection s) {
+            sections.add(Objects.requireNonNull(s, "section"));
             return this;
         }
 
@@ -290,8 +328,12 @@ public final class TrainingReport {
     private static final class Html {
         private final StringBuilder sb = new StringBuilder();
 
-        Html(String title) {
-            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+        Html(String title, int refreshSeconds) {
+            sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+            if (refreshSeconds > 0) {
+                sb.append("<meta http-equiv=\"refresh\" content=\"").append(refreshSeconds).append("\">\n");
+            }
+            sb.append("<title>")
                     .append(esc(title)).append("</title>\n<style>\n")
                     .append("body{font-family:sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}\n")
                     .append("table{border-collapse:collapse;margin:0.5em 0}\n")
@@ -344,6 +386,23 @@ public final class TrainingReport {
 
         private static boolean isNumber(String s) {
             return s.matches("-?[0-9][0-9,]*(\\.[0-9]+)?(e[-+]?[0-9]+)?|nan|-?inf|[0-9]+:[0-9]{2}(:[0-9]{2})?");
+        }
+
+        void section(ReportSection s) {
+            h2(s.title());
+            for (ReportSection.Part p : s.parts()) {
+                if (p instanceof ReportSection.Paragraph x) {
+                    p(x.text());
+                } else if (p instanceof ReportSection.Subtitle x) {
+                    h3(x.text());
+                } else if (p instanceof ReportSection.Pre x) {
+                    pre(x.text());
+                } else if (p instanceof ReportSection.Table x) {
+                    table(x.header(), x.rows(), true);
+                } else if (p instanceof ReportSection.Image x) {
+                    img(x.png(), x.alt());
+                }
+            }
         }
 
         String finish() {

@@ -1,7 +1,7 @@
 package ai.fastai4j.learner;
 
 /** Thrown by a callback to skip the rest of the current fit; {@code afterCancelFit} then runs. */
-public final class CancelFitException extends CancelException {
+public non-sealed class CancelFitException extends CancelException {
     private static final long serialVersionUID = 1L;
 
     public CancelFitException() {

@@ -1,5 +1,6 @@
 package ai.fastai4j.learner;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,9 +12,13 @@ import ai.fastai4j.data.DataLoader;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.HostBatch;
 import ai.fastai4j.data.TransformBlock;
+import ai.fastai4j.engine.Devices;
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.engine.NoGrad;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.losses.LossFunction;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.optim.Optimizer;
@@ -23,11 +28,8 @@ import ai.fastai4j.optim.Slice;
 import ai.fastai4j.schedule.Schedule;
 import ai.fastai4j.schedule.Schedules;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,7 +63,10 @@ public class Learner implements AutoCloseable {
     private final double defaultLr;
     private final Path path;
     private final NDManager manager;
+    private final Device device;
+    private final boolean tuneNativeMemory;
     private final Map<String, Object> provenance = new LinkedHashMap<>();
+    private ModelSpec modelSpec;
     private final List<AutoCloseable> owned;
     private Optimizer opt;
     private SuggestedLrs lastLrFind;
@@ -80,10 +85,14 @@ public class Learner implements AutoCloseable {
     private NDArray pred;
     private NDArray lossGrad;
     private double loss = Double.NaN;
-
-    static {
-        ai.fastai4j.engine.NativeMemory.tuneMalloc();
-    }
+    // clean stop and exact resume (ShutdownGuard, Checkpoint)
+    private long seed = ai.fastai4j.Fastai4j.seedOr(42);
+    private long batchesTrained;
+    private long batchIndex;
+    private int startEpoch;
+    private int startIter;
+    private boolean startAfterTrain;
+    private TrainingInterruptedException interruption;
 
     protected Learner(Builder b) {
         this.dls = b.dls;
@@ -98,8 +107,14 @@ public class Learner implements AutoCloseable {
         this.moms = b.moms.clone();
         this.defaultLr = b.lr;
         this.path = b.path;
-        this.manager = NDManager.newBaseManager();
+        this.device = placeModel(b.model, b.device);
+        this.tuneNativeMemory = b.tuneNativeMemory;
+        if (tuneNativeMemory) {
+            NativeMemory.tuneMalloc();
+        }
+        this.manager = NDManager.newBaseManager(device);
         this.owned = List.copyOf(b.owned);
+        ShutdownGuard.install();
         callbacks.add(new TrainEvalCallback());
         callbacks.add(new Recorder());
         callbacks.add(new TerminateOnNaNCallback());
@@ -184,6 +199,11 @@ public class Learner implements AutoCloseable {
 
     /** Runs {@code event} on every callback, in order. */
     public void event(Event e) {
+        if (ShutdownGuard.stopNowRequested() && interruption == null && dl != null) {
+            interruption = new TrainingInterruptedException("training stopped at once at epoch " + epoch + ", batch "
+                    + iter + " (second signal): no checkpoint of this batch");
+            throw interruption;
+        }
         for (Callback c : List.copyOf(callbacks)) {
             c.handle(e, this);
         }
@@ -275,13 +295,64 @@ public class Learner implements AutoCloseable {
         callbacks.addAll(added);
         sortCallbacks();
         this.nEpoch = nEpoch;
-        try {
+        interruption = null;
+        startEpoch = 0;
+        startIter = 0;
+        startAfterTrain = false;
+        try (ShutdownGuard.Region work = ShutdownGuard.work("fit")) {
             withEvents(this::doFit, Event.BEFORE_FIT, Event.AFTER_CANCEL_FIT, Event.AFTER_FIT, CancelFitException.class);
+            if (interruption != null) {
+                ShutdownGuard.stopped(this);
+                throw interruption;
+            }
         } finally {
             callbacks.removeAll(added);
             dl = null;
-            ai.fastai4j.engine.NativeMemory.trim();
+            if (tuneNativeMemory) {
+                NativeMemory.trim();
+            }
         }
+    }
+
+    /** Set by a resume in beforeFit: the fit starts at {@code epoch}, its training at batch {@code iter}. */
+    void startAt(int epoch, int iter, boolean afterTrain) {
+        startEpoch = epoch;
+        startIter = iter;
+        startAfterTrain = afterTrain;
+    }
+
+    /** Why the running (or last) fit stopped because the process is shutting down, or null. */
+    public TrainingInterruptedException interruption() {
+        return interruption;
+    }
+
+    /** Seed of the per-batch generators (dropout, MixUp): {@link ai.fastai4j.Fastai4j#setSeed}'s, else 42. */
+    public long seed() {
+        return seed;
+    }
+
+    void setSeed(long v) {
+        seed = v;
+    }
+
+    /**
+     * Training batches this learner has started in its life (the running one included); with the seed it decides
+     * each batch's random draws.
+     */
+    public long batchesTrained() {
+        return batchesTrained;
+    }
+
+    void setBatchesTrained(long v) {
+        batchesTrained = v;
+    }
+
+    /**
+     * A generator for the running training batch's random draws (MixUp, CutMix...), the same for the same seed,
+     * batch and {@code stream} whatever happened before: a resumed training draws what the uninterrupted one did.
+     */
+    public java.util.Random batchRandom(int stream) {
+        return new java.util.Random(ai.fastai4j.Fastai4j.mix(seed, batchIndex, 1000L + stream));
     }
 
     /** fastai's fit_one_cycle with its defaults (div 25, div_final 1e5, pct_start 0.25). */
@@ -311,6 +382,16 @@ public class Learner implements AutoCloseable {
         }
         Callback[] all = append(extra, new ParamScheduler(scheds));
         fit(nEpoch, (Slice) null, all);
+    }
+
+    /**
+     * fastai's fit_sgdr (warm restarts): {@code nCycles} cosine annealings from {@code lrMax} to 0, the i-th
+     * {@code cycleLen * cycleMult^i} epochs long.
+     */
+    public void fitSgdr(int nCycles, int cycleLen, double lrMax, int cycleMult, Callback... extra) {
+        long n = Schedules.sgdrEpochs(nCycles, cycleLen, cycleMult);
+        Schedule s = Schedules.sgdr(lrMax, nCycles, cycleLen, cycleMult);
+        fit(Math.toIntExact(n), (Slice) null, append(extra, new ParamScheduler(Map.of("lr", List.of(s)))));
     }
 
     /** fastai's fit_flat_cos: flat at {@code lr} for {@code pctStart}, then cosine down to lr/1e5. */
@@ -356,7 +437,7 @@ public class Learner implements AutoCloseable {
     }
 
     private void doFit() {
-        for (epoch = 0; epoch < nEpoch; epoch++) {
+        for (epoch = startEpoch; epoch < nEpoch; epoch++) {
             withEvents(this::doEpoch, Event.BEFORE_EPOCH, Event.AFTER_CANCEL_EPOCH, Event.AFTER_EPOCH,
                     CancelEpochException.class);
         }
@@ -364,18 +445,26 @@ public class Learner implements AutoCloseable {
 
     private void doEpoch() {
         dl = dls.train();
-        withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
-                CancelTrainException.class);
+        if (startAfterTrain) {
+            startAfterTrain = false; // resumed after this epoch's training: only its validation is left
+        } else {
+            withEvents(this::allBatches, Event.BEFORE_TRAIN, Event.AFTER_CANCEL_TRAIN, Event.AFTER_TRAIN,
+                    CancelTrainException.class);
+        }
         dl = dls.valid();
         NoGrad.run(() -> withEvents(this::allBatches, Event.BEFORE_VALIDATE, Event.AFTER_CANCEL_VALIDATE,
                 Event.AFTER_VALIDATE, CancelValidException.class));
-        ai.fastai4j.engine.NativeMemory.trim(); // give back what glibc kept from the epoch (fastai4j.malloc.trim)
+        if (tuneNativeMemory) {
+            NativeMemory.trim(); // give back what glibc kept from the epoch
+        }
     }
 
     private void allBatches() {
-        try (DataLoader.EpochIterator it = dl.epoch()) {
+        int first = training ? startIter : 0;
+        startIter = 0;
+        try (DataLoader.EpochIterator it = dl.epoch(first)) {
             nIter = it.numBatches();
-            int i = 0;
+            int i = first;
             while (it.hasNext()) {
                 oneBatch(i++, it.next());
             }
@@ -385,6 +474,11 @@ public class Learner implements AutoCloseable {
     /** Runs one batch with its events; every array made during the step is freed when it ends. */
     private void oneBatch(int i, HostBatch hostBatch) {
         iter = i;
+        if (training) {
+            // dropout draws depend on the seed and the batch only: a resumed training repeats them
+            batchIndex = batchesTrained++;
+            Engine.getInstance().setRandomSeed((int) ai.fastai4j.Fastai4j.mix(seed, batchIndex, 0));
+        }
         try (NDScope scope = new NDScope()) {
             Batch b = dl.toBatch(hostBatch, manager);
             xb = b.xb();
@@ -396,6 +490,11 @@ public class Learner implements AutoCloseable {
             yb = null;
             pred = null;
             lossGrad = null;
+        }
+        if (ShutdownGuard.stopRequested() && interruption == null) {
+            interruption = new TrainingInterruptedException("training stopped in epoch " + epoch + " after "
+                    + (training ? "training" : "validation") + " batch " + i + ": the process is shutting down");
+            throw interruption;
         }
     }
 
@@ -447,7 +546,7 @@ public class Learner implements AutoCloseable {
         List<Callback> progress = new ArrayList<>();
         callbacks.stream().filter(ProgressCallback.class::isInstance).forEach(progress::add);
         callbacks.removeAll(progress);
-        try {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("lr_find")) {
             opt(); // like fastai, the optimizer exists before the sweep, so its (possibly empty) state is restored
             saveTo(tmp, true);
             int epochs = numIt / Math.max(1, dls.train().numBatches()) + 1;
@@ -513,8 +612,11 @@ public class Learner implements AutoCloseable {
         boolean wasTraining = model.isTraining();
         NoGrad noGrad = NoGrad.enter();
         model.eval();
-        try (DataLoader.EpochIterator it = loader.epoch()) {
+        try (ShutdownGuard.Region work = ShutdownGuard.work("predicting"); DataLoader.EpochIterator it = loader.epoch()) {
             while (it.hasNext()) {
+                if (ShutdownGuard.stopRequested()) {
+                    throw new TrainingInterruptedException("predictions stopped: the process is shutting down");
+                }
                 HostBatch hb = it.next();
                 indices.add(hb.indices());
                 try (NDScope scope = new NDScope()) {
@@ -623,15 +725,6 @@ public class Learner implements AutoCloseable {
 
     // ---------------------------------------------------------------- save and load
 
-    /**
-     * Exports the model for inference: one {@code .fai} file with the weights and a JSON manifest of everything
-     * inference needs (see {@link ai.fastai4j.export.ModelExport}); load it with
-     * {@link ai.fastai4j.export.InferenceModel#load}.
-     */
-    public Path export(Path file) {
-        return ai.fastai4j.export.ModelExport.export(this, file);
-    }
-
     /** Saves the weights (and optimizer state) to {@code path/models/name.safetensors}; returns the file. */
     public Path save(String name, boolean withOpt) {
         Path f = path.resolve("models").resolve(name + ".safetensors");
@@ -644,52 +737,39 @@ public class Learner implements AutoCloseable {
         loadFrom(path.resolve("models").resolve(name + ".safetensors"), withOpt);
     }
 
-    /** Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}. */
+    /**
+     * Writes the model's state dict, prefixed {@code model.}, and the optimizer's, prefixed {@code opt.}, to a
+     * safetensors file that appears only once complete.
+     */
     public void saveTo(Path file, boolean withOpt) {
         try (NDManager tmp = NDManager.newBaseManager()) {
-            NDList list = new NDList();
-            model.stateDict().forEach((k, v) -> list.add(named(v, "model." + k, tmp)));
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> state.put("model." + k, v)); // live views, only read
             if (withOpt && opt != null) {
                 // stateDict() returns fresh copies owned by the caller: hand them to tmp so they are freed with it
                 opt.stateDict().forEach((k, v) -> {
                     v.attach(tmp);
-                    v.setName("opt." + k);
-                    list.add(v);
+                    state.put("opt." + k, v);
                 });
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path part = file.resolveSibling(file.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part))) {
-                list.encode(os, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(state, file);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static NDArray named(NDArray v, String name, NDManager tmp) {
-        NDArray c = v.duplicate();
-        c.attach(tmp);
-        c.setName(name);
-        return c;
-    }
-
     /** Reads a file written by {@link #saveTo}; every model tensor must match by name and shape. */
     public void loadFrom(Path file, boolean withOpt) {
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = new java.io.BufferedInputStream(
-                Files.newInputStream(file))) {
-            NDList list = NDList.decode(tmp, is);
+        try (NDManager tmp = NDManager.newBaseManager()) {
             Map<String, NDArray> modelState = new LinkedHashMap<>();
             Map<String, NDArray> optState = new LinkedHashMap<>();
-            for (NDArray a : list) {
-                String n = Objects.requireNonNull(a.getName(), "unnamed tensor in " + file);
+            Safetensors.read(file, tmp).forEach((n, a) -> {
                 if (n.startsWith("model.")) {
                     modelState.put(n.substring(6), a);
                 } else if (n.startsWith("opt.")) {
                     optState.put(n.substring(4), a);
                 }
-            }
+            });
             model.loadStateDict(modelState, true);
             if (withOpt && !optState.isEmpty()) {
                 opt().loadStateDict(optState);
@@ -732,6 +812,50 @@ public class Learner implements AutoCloseable {
     /** Folder for saved models and plots. */
     public Path path() {
         return path;
+    }
+
+    /**
+     * The device the model is on, chosen by {@link Builder#device}, else {@link Devices#configured()}
+     * ({@code FASTAI4J_DEVICE}), else where the model was built. Batches move there once each.
+     */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves the model to the requested or configured device, if any; returns the device it is on. */
+    private static Device placeModel(Module model, Device requested) {
+        Device d = requested != null ? requested : Devices.configured();
+        if (d != null) {
+            model.to(Devices.check(d));
+            return d;
+        }
+        Device at = model.device();
+        return at != null ? at : Engine.getInstance().defaultDevice();
+    }
+
+    /**
+     * Mixed-precision training (fastai's {@code to_fp16}): adds the {@link MixedPrecision} callback, FLOAT16
+     * forward passes with a dynamic loss scale. CUDA only.
+     *
+     * @throws UnsupportedOperationException on the CPU, where half-precision kernels abort the JVM
+     */
+    public Learner toFp16() {
+        if (!device.isGpu()) {
+            throw new UnsupportedOperationException("mixed precision (toFp16) needs a CUDA GPU; this learner runs on "
+                    + device + ", where half-precision kernels are unsupported (they abort the JVM). Train in FP32 on"
+                    + " the CPU, or choose a GPU: Learner.Builder.device(Device.gpu(0)), FASTAI4J_DEVICE=gpu or --device"
+                    + " gpu");
+        }
+        if (!hasCallback(MixedPrecision.class)) {
+            callbacks.add(new MixedPrecision());
+            sortCallbacks();
+        }
+        return this;
+    }
+
+    /** Whether this learner tunes and trims glibc's allocator (see {@link Builder#tuneNativeMemory}). */
+    public boolean tunesNativeMemory() {
+        return tuneNativeMemory;
     }
 
     /** The manager that owns batch arrays outside steps (arrays made inside a step are scoped to it). */
@@ -823,6 +947,11 @@ public class Learner implements AutoCloseable {
         return loss;
     }
 
+    /** Replaces the recorded loss of this batch (a callback that replaced {@link #lossGrad}, e.g. MixUp). */
+    public void setLoss(double v) {
+        loss = v;
+    }
+
     public double[] moms() {
         return moms.clone();
     }
@@ -832,20 +961,36 @@ public class Learner implements AutoCloseable {
         return provenance;
     }
 
+    /**
+     * How to rebuild this learner's model for export ({@code ModelExport.export(learn, file)}), or null when it was
+     * never said (learners of the applications set it; for a hand-made model, register a factory and set it).
+     */
+    public ModelSpec modelSpec() {
+        return modelSpec;
+    }
+
+    public void setModelSpec(ModelSpec spec) {
+        this.modelSpec = spec;
+    }
+
     /** Closes the optimizer state, the model's parameters and the batch manager. */
     @Override
     public void close() {
-        if (opt != null) {
-            opt.close();
-        }
-        model.close();
-        manager.close();
-        for (AutoCloseable c : owned) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " failed", e);
+        try (ShutdownGuard.Region freeing = ShutdownGuard.closing()) {
+            if (opt != null) {
+                opt.close();
             }
+            model.close();
+            manager.close();
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + c + " failed", e);
+                }
+            }
+        } finally {
+            ShutdownGuard.closed(this);
         }
     }
 
@@ -865,6 +1010,8 @@ public class Learner implements AutoCloseable {
         protected Path path = Path.of(".");
         protected boolean progress = true;
         protected final List<AutoCloseable> owned = new ArrayList<>();
+        protected Device device;
+        protected boolean tuneNativeMemory = NativeMemory.requested();
 
         protected Builder(DataLoaders dls, Module model) {
             this.dls = Objects.requireNonNull(dls);
@@ -932,6 +1079,25 @@ public class Learner implements AutoCloseable {
         /** Whether to show progress bars and print the epoch table (default true). */
         public Builder progress(boolean v) {
             this.progress = v;
+            return this;
+        }
+
+        /**
+         * The device to train on ({@code Device.cpu()}, {@code Device.gpu(n)}); the model moves there when the learner
+         * is built. Default: {@code FASTAI4J_DEVICE} (see {@link Devices}), else where the model was built.
+         */
+        public Builder device(Device d) {
+            this.device = Devices.check(Objects.requireNonNull(d));
+            return this;
+        }
+
+        /**
+         * Whether the learner tunes glibc's allocator for training (once per process) and gives its free memory back
+         * after each epoch and fit ({@link NativeMemory}). Default: the system property {@value
+         * NativeMemory#PROPERTY} (the command line sets it), else off: the library alone changes nothing.
+         */
+        public Builder tuneNativeMemory(boolean v) {
+            this.tuneNativeMemory = v;
             return this;
         }
 

@@ -108,6 +108,34 @@ public final class Recorder implements Callback {
         epochSeconds.add((System.nanoTime() - epochStart) / 1e9);
     }
 
+    /** Everything a resumed fit needs to continue this recorder's history exactly (see {@link Checkpoint}). */
+    public record State(List<Double> lrs, List<Double> moms, List<Double> losses, List<Integer> iters,
+            List<List<Double>> values, List<Double> epochSeconds, double smoothVal, int smoothCount, double trainLoss) {}
+
+    State state() {
+        return new State(List.copyOf(lrs), List.copyOf(moms), List.copyOf(losses), List.copyOf(iters),
+                values.stream().map(List::copyOf).toList(), List.copyOf(epochSeconds), smoothVal, smoothCount,
+                trainLoss);
+    }
+
+    void restore(State s) {
+        lrs.clear();
+        lrs.addAll(s.lrs());
+        moms.clear();
+        moms.addAll(s.moms());
+        losses.clear();
+        losses.addAll(s.losses());
+        iters.clear();
+        iters.addAll(s.iters());
+        values.clear();
+        s.values().forEach(v -> values.add(new ArrayList<>(v)));
+        epochSeconds.clear();
+        epochSeconds.addAll(s.epochSeconds());
+        smoothVal = s.smoothVal();
+        smoothCount = s.smoothCount();
+        trainLoss = s.trainLoss();
+    }
+
     /** The debiased smoothed training loss. */
     public double smoothLoss() {
         return smoothCount == 0 ? Double.NaN : smoothVal / (1 - Math.pow(BETA, smoothCount));

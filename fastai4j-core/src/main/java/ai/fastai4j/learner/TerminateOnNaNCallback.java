@@ -14,16 +14,17 @@ public final class TerminateOnNaNCallback implements Callback {
         // lossGrad is null when this batch computed no loss (cancelled before it): loss() then is stale
         if (learn.isTraining() && learn.lossGrad() != null
                 && (Double.isNaN(learn.loss()) || Double.isInfinite(learn.loss()))) {
-            message = "training loss is " + learn.loss() + " at epoch " + learn.epoch() + ", batch " + learn.iter()
+            String why = "training loss is " + learn.loss() + " at epoch " + learn.epoch() + ", batch " + learn.iter()
                     + ": training stopped (lower the learning rate, or check the inputs for NaN values)";
-            if (!learn.hasCallback(LRFinder.class)) {
-                System.err.println(message);
+            if (!learn.hasCallback(LRFinder.class)) { // the learning rate finder ends this way: not a failure
+                message = why;
+                System.err.println(why);
             }
-            throw new CancelFitException(message);
+            throw new CancelFitException(why);
         }
     }
 
-    /** Why the last fit was stopped, or null if it was not. */
+    /** Why the last fit was stopped, or null if it was not (a learning rate finder's run does not count). */
     public String message() {
         return message;
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.fastai4j.engine.Autocast;
 
 /**
  * Batch normalisation over the channel axis 1, for (N, C) and (N, C, H, W) inputs, with PyTorch's names
@@ -17,7 +18,7 @@ public final class BatchNorm extends Module {
     private final Parameter numBatchesTracked;
     private final float momentum;
     private final float eps;
-    private final NDArray one;
+    private NDArray one;
 
     /** fastai's init: weight 1, bias 1e-3 (use {@link #zeroInit} for the last BN of a residual branch). */
     public BatchNorm(NDManager m, int features) {
@@ -34,6 +35,17 @@ public final class BatchNorm extends Module {
         this.momentum = momentum;
         this.eps = eps;
         this.one = m.create(1L); // kept, so that counting a batch creates no tensor
+    }
+
+    @Override
+    protected void moveOwnTo(ai.djl.Device device) {
+        super.moveOwnTo(device);
+        if (!one.getDevice().equals(device)) {
+            NDArray moved = one.toDevice(device, true);
+            moved.attach(one.getManager());
+            one.close();
+            one = moved;
+        }
     }
 
     /** A BatchNorm whose scale starts at zero, so a residual block starts as the identity. */
@@ -64,7 +76,7 @@ public final class BatchNorm extends Module {
             numBatchesTracked.data().addi(one); // as torch: one more batch seen in training mode
         }
         // DJL passes (1 - momentum) to torch: give it 1 - 0.1 to get PyTorch's 0.1
-        return ai.djl.nn.norm.BatchNorm.batchNorm(x, runningMean.data(), runningVar.data(), weight.data(),
+        return ai.djl.nn.norm.BatchNorm.batchNorm(Autocast.full(x), runningMean.data(), runningVar.data(), weight.data(),
                 bias.data(), 1, 1f - momentum, eps, train).singletonOrThrow();
     }
 }

@@ -3,6 +3,7 @@ package ai.fastai4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.fastai4j.engine.Autocast;
 
 /** 2-d convolution, weight shaped (out, in/groups, k, k) as in PyTorch; Kaiming-normal (fan-out) init. */
 public final class Conv2d extends Module {
@@ -36,7 +37,8 @@ public final class Conv2d extends Module {
 
     @Override
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.data(), bias == null ? null : bias.data(),
+        return ai.djl.nn.convolutional.Conv2d.conv2d(Autocast.half(x), Autocast.half(weight.data()),
+                bias == null ? null : Autocast.half(bias.data()),
                 stride, padding, dilation, groups).singletonOrThrow();
     }
 }

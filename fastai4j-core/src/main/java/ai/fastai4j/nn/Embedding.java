@@ -22,7 +22,12 @@ public final class Embedding extends Module {
     /** Looks up integer indices of any shape; output has one more axis of size dim. */
     @Override
     public NDArray forward(NDArray indices) {
+        return lookup(indices, weight.data());
+    }
+
+    /** Rows of {@code weight} (n, dim) at integer {@code indices} of any shape (F.embedding). */
+    public static NDArray lookup(NDArray indices, NDArray weight) {
         NDArray idx = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
-        return Kernels.embedding(idx, weight.data());
+        return Kernels.embedding(idx, weight);
     }
 }

@@ -52,6 +52,31 @@ public final class Layers {
         return Kernels.adaptiveAvgPool2d(x, size);
     }
 
+    /**
+     * fastai's {@code LinBnDrop}: with {@code linFirst}, Linear (no bias when there is a BatchNorm), ReLU,
+     * BatchNorm1d(nOut), Dropout; otherwise BatchNorm1d(nIn), Dropout, Linear, ReLU. Dropout only when p is not 0,
+     * ReLU only when {@code act}.
+     */
+    public static Sequential linBnDrop(ai.djl.ndarray.NDManager m, int nIn, int nOut, boolean bn, float p,
+            boolean act, boolean linFirst) {
+        java.util.List<Module> bnDrop = new java.util.ArrayList<>();
+        if (bn) {
+            bnDrop.add(new BatchNorm(m, linFirst ? nOut : nIn));
+        }
+        if (p != 0f) {
+            bnDrop.add(dropout(p));
+        }
+        java.util.List<Module> lin = new java.util.ArrayList<>();
+        lin.add(new Linear(m, nIn, nOut, !bn));
+        if (act) {
+            lin.add(relu());
+        }
+        Sequential s = new Sequential();
+        (linFirst ? lin : bnDrop).forEach(s::add);
+        (linFirst ? bnDrop : lin).forEach(s::add);
+        return s;
+    }
+
     /** Dropout with probability {@code p}, active only in training mode. */
     public static Module dropout(float p) {
         return new Dropout(p);

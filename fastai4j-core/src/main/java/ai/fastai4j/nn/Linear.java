@@ -3,6 +3,7 @@ package ai.fastai4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.fastai4j.engine.Autocast;
 
 /** Fully connected layer {@code y = x W^T + b}, weight shaped (out, in) as in PyTorch. */
 public final class Linear extends Module {
@@ -37,6 +38,7 @@ public final class Linear extends Module {
 
     @Override
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.core.Linear.linear(x, weight.data(), bias == null ? null : bias.data()).singletonOrThrow();
+        return ai.djl.nn.core.Linear.linear(Autocast.half(x), Autocast.half(weight.data()),
+                bias == null ? null : Autocast.half(bias.data())).singletonOrThrow();
     }
 }

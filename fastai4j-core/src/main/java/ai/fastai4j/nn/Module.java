@@ -238,6 +238,29 @@ public abstract class Module implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Moves every parameter and buffer of this module and its children to {@code device} (torch's
+     * {@code model.to(device)}). Call it before an optimizer is made over the parameters.
+     */
+    public void to(ai.djl.Device device) {
+        for (Module m : namedModules().values()) {
+            m.moveOwnTo(device);
+        }
+    }
+
+    /** Moves this module's own parameters (not its children's); modules holding other tensors extend it. */
+    protected void moveOwnTo(ai.djl.Device device) {
+        for (Parameter p : parameters.values()) {
+            p.moveTo(device);
+        }
+    }
+
+    /** The device of the first parameter, or null for a module without parameters. */
+    public ai.djl.Device device() {
+        List<Parameter> ps = parameters();
+        return ps.isEmpty() ? null : ps.get(0).data().getDevice();
+    }
+
     /** Closes every parameter's native memory. */
     @Override
     public void close() {

@@ -24,7 +24,7 @@ public final class Parameter implements AutoCloseable {
 
     private final String name;
     private final Kind kind;
-    private final NDArray data;
+    private NDArray data;
     private boolean trainable;
 
     Parameter(String name, Kind kind, NDArray data) {
@@ -70,6 +70,27 @@ public final class Parameter implements AutoCloseable {
         return kind == Kind.BIAS || kind == Kind.NORM;
     }
 
+    /**
+     * Moves the tensor to {@code device} (a copy there replaces it; the old one is closed). Modules read
+     * {@link #data()} at each forward, so they follow; an optimizer made before the move would not.
+     */
+    public void moveTo(ai.djl.Device device) {
+        if (data.getDevice().equals(device)) {
+            return;
+        }
+        NDArray moved;
+        try (NoGrad noGrad = NoGrad.enter()) {
+            moved = data.toDevice(device, true);
+        }
+        moved.attach(data.getManager());
+        moved.setName(data.getName());
+        if (trainable) {
+            moved.setRequiresGradient(true);
+        }
+        data.close();
+        data = moved;
+    }
+
     /** Copies {@code values} into this parameter's tensor (shape must match). */
     public void copyFrom(NDArray values) {
         if (!values.getShape().equals(data.getShape())) {
@@ -77,7 +98,8 @@ public final class Parameter implements AutoCloseable {
                     "shape mismatch for " + name + ": expected " + data.getShape() + ", got " + values.getShape());
         }
         try (NoGrad noGrad = NoGrad.enter()) {
-            data.set(new ai.djl.ndarray.index.NDIndex("..."), values.toType(data.getDataType(), false));
+            data.set(new ai.djl.ndarray.index.NDIndex("..."),
+                    values.toType(data.getDataType(), false).toDevice(data.getDevice(), false));
         }
     }
 

@@ -448,6 +448,74 @@ public final class Plots {
 
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * A bar per label (in the given order), with symmetric error bars when {@code errors} is not null (e.g. the
+     * standard deviation of repeated measurements), like matplotlib's {@code bar(..., yerr=...)}.
+     *
+     * @return {@code out}
+     */
+    public static Path barPlot(List<String> labels, double[] values, double[] errors, String title, String yTitle,
+            Path out) {
+        Objects.requireNonNull(labels, "labels");
+        if (labels.size() != values.length || (errors != null && errors.length != values.length)) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + values.length + " values"
+                    + (errors == null ? "" : " and " + errors.length + " errors"));
+        }
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(title).yAxisTitle(yTitle).build();
+        org.knowm.xchart.style.CategoryStyler st = chart.getStyler();
+        st.setBaseFont(BASE_FONT);
+        st.setChartTitleFont(BASE_FONT.deriveFont(Font.BOLD, 16f));
+        st.setAxisTitleFont(BASE_FONT.deriveFont(14f));
+        st.setAxisTickLabelsFont(BASE_FONT.deriveFont(12f));
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(0xe6e6e6));
+        st.setChartTitleBoxVisible(false);
+        st.setLegendVisible(false);
+        st.setSeriesColors(new Color[] {TAB10[0]});
+        st.setXAxisLabelRotation(labels.size() > 6 ? 45 : 0);
+        st.setErrorBarsColor(Color.BLACK);
+        st.setToolTipsEnabled(false);
+        st.setLocale(Locale.ROOT);
+        st.setChartPadding(14);
+        List<Double> ys = new ArrayList<>();
+        List<Double> es = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            ys.add(Double.isFinite(values[i]) ? values[i] : 0);
+            es.add(errors == null || !Double.isFinite(errors[i]) ? 0 : errors[i]);
+        }
+        if (labels.isEmpty()) {
+            chart.addSeries("values", List.of("(none)"), List.of(0.0));
+        } else if (errors == null) {
+            chart.addSeries("values", new ArrayList<>(labels), ys);
+        } else {
+            chart.addSeries("values", new ArrayList<>(labels), ys, es);
+        }
+        return Headless.writePng(BitmapEncoder.getBufferedImage(chart), out);
+    }
+
+    /**
+     * A line through the points (x, y) with markers, e.g. a partial dependence curve.
+     *
+     * @return {@code out}
+     */
+    public static Path linePlot(double[] x, double[] y, String title, String xTitle, String yTitle, Path out) {
+        XYChart chart = newChart(WIDTH, HEIGHT, title, xTitle, yTitle);
+        chart.getStyler().setLegendVisible(false);
+        Series f = finite(x, y);
+        if (f.size() == 0) {
+            addEmptyPlaceholder(chart);
+        } else {
+            XYSeries s = chart.addSeries(yTitle, f.x, f.y);
+            styleLine(s, TAB10[0]);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(TAB10[0]);
+            padConstantYRange(chart, f.y);
+        }
+        return save(chart, out);
+    }
+
     private record Series(double[] x, double[] y) {
         int size() {
             return x.length;

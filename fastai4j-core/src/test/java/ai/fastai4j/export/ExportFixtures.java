@@ -22,6 +22,7 @@ import ai.fastai4j.learner.Learner;
 import ai.fastai4j.nn.BatchNorm;
 import ai.fastai4j.nn.Layers;
 import ai.fastai4j.nn.Linear;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Sequential;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -260,8 +261,7 @@ final class ExportFixtures {
         params.put("in", 2);
         params.put("hidden", 8);
         params.put("out", out);
-        learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
-        learn.provenance().put(ModelExport.MODEL_PARAMS, params);
+        learn.setModelSpec(new ModelSpec("test_mlp", params));
         learn.provenance().put("note", "unit test");
         if (epochs > 0) {
             learn.fit(epochs, 1e-2);

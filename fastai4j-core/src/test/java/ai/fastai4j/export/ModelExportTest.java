@@ -17,6 +17,7 @@ import ai.fastai4j.data.Splitters;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.losses.Losses;
+import ai.fastai4j.nn.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ class ModelExportTest {
                 assertEquals(1, m.formatVersion());
                 assertEquals("single_label_classification", m.task());
                 assertEquals(List.of("a", "b"), model.vocab());
-                assertEquals(new Manifest.Component("test_mlp", Map.of("in", 2, "hidden", 8, "out", 2)), m.model());
+                assertEquals(new ModelSpec("test_mlp", Map.of("in", 2, "hidden", 8, "out", 2)), m.model());
                 assertEquals(List.of(new Manifest.Component("test_vector", Map.of("dim", 2))), m.inputs());
                 assertEquals("category", m.target().name());
                 assertEquals(List.of("test_jitter"), m.itemTransforms().stream().map(Manifest.Component::name).toList());
@@ -77,7 +78,6 @@ class ModelExportTest {
                 assertEquals(48, m.provenance().get("train_items"));
                 assertEquals(16, m.provenance().get("valid_items"));
                 assertEquals("unit test", m.provenance().get("note"));
-                assertFalse(m.provenance().containsKey(ModelExport.MODEL_FACTORY));
                 @SuppressWarnings("unchecked")
                 Map<String, Object> fin = (Map<String, Object>) m.provenance().get("final_metrics");
                 assertEquals(rig.learn.recorder().values().get(1).get(1), (Double) fin.get("valid_loss"));
@@ -151,8 +151,7 @@ class ModelExportTest {
         try (DataLoaders dls = block.dataLoaders(items, DataLoaderOptions.defaults(8).withWorkers(0));
                 NDManager m = NDManager.newBaseManager();
                 Learner learn = Learner.builder(dls, ExportFixtures.mlp(m, 2, 8, 2)).progress(false).build()) {
-            learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
-            learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 2));
+            learn.setModelSpec(new ModelSpec("test_mlp", Map.of("in", 2, "hidden", 8, "out", 2)));
             learn.fit(4, 1e-2);
             ModelExport.export(learn, file, REGISTRY);
             try (InferenceModel model = InferenceModel.load(file, REGISTRY)) {
@@ -211,25 +210,24 @@ class ModelExportTest {
             assertTrue(e.getMessage().contains("input block") && e.getMessage().contains("Vec")
                     && e.getMessage().contains("not describable"), e.getMessage());
 
-            rig.learn.provenance().remove(ModelExport.MODEL_PARAMS);
+            rig.learn.setModelSpec(null);
             e = assertThrows(ExportException.class, () -> ModelExport.export(rig.learn, file, REGISTRY));
-            assertTrue(e.getMessage().contains("\"model_factory\"") && e.getMessage().contains("\"model_params\""),
-                    e.getMessage());
+            assertTrue(e.getMessage().contains("does not say how to rebuild its model")
+                    && e.getMessage().contains("setModelSpec"), e.getMessage());
 
-            rig.learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 9, "out", 2));
+            rig.learn.setModelSpec(new ModelSpec("test_mlp", Map.of("in", 2, "hidden", 9, "out", 2)));
             e = assertThrows(ExportException.class, () -> ModelExport.export(rig.learn, file, REGISTRY));
             assertTrue(e.getMessage().contains("does not rebuild the learner's model"), e.getMessage());
 
-            rig.learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 3));
+            rig.learn.setModelSpec(new ModelSpec("test_mlp", Map.of("in", 2, "hidden", 8, "out", 3)));
             e = assertThrows(ExportException.class, () -> ModelExport.export(rig.learn, file, REGISTRY));
             assertTrue(e.getMessage().contains("needs 2 model outputs"), e.getMessage());
 
-            rig.learn.provenance().put(ModelExport.MODEL_FACTORY, "nope");
+            rig.learn.setModelSpec(new ModelSpec("nope", Map.of("in", 2, "hidden", 8, "out", 2)));
             e = assertThrows(ExportException.class, () -> ModelExport.export(rig.learn, file, REGISTRY));
             assertTrue(e.getMessage().contains("model factory 'nope' is not registered"), e.getMessage());
 
-            rig.learn.provenance().put(ModelExport.MODEL_FACTORY, "test_mlp");
-            rig.learn.provenance().put(ModelExport.MODEL_PARAMS, Map.of("in", 2, "hidden", 8, "out", 2));
+            rig.learn.setModelSpec(new ModelSpec("test_mlp", Map.of("in", 2, "hidden", 8, "out", 2)));
             rig.learn.provenance().put("odd", new Object());
             e = assertThrows(ExportException.class, () -> ModelExport.export(rig.learn, file, REGISTRY));
             assertTrue(e.getMessage().contains("provenance.odd"), e.getMessage());

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.fastai4j.io.Safetensors;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -189,8 +192,43 @@ class ModelFileTest {
         String overlap = text.replaceFirst("\"data_offsets\":\\[0,", "\"data_offsets\":[4,");
         if (!overlap.equals(text)) {
             f = forge(m, overlap.getBytes(StandardCharsets.ISO_8859_1), "overlap.fai");
-            assertMessage(refused(f), "weights header is invalid");
+            assertMessage(refused(f), "weights are invalid");
         }
+    }
+
+    /** Files written before the one safetensors writer (weights encoded by DJL's NDList) still load the same. */
+    @Test
+    void weightsWrittenByTheEarlierEncoderStillLoad() throws Exception {
+        Map<String, byte[]> m = ExportFixtures.unzip(good);
+        Path ours = dir.resolve("ours.safetensors");
+        Files.write(ours, m.get(ModelFile.WEIGHTS_ENTRY));
+        byte[] djl;
+        try (NDManager nd = NDManager.newBaseManager()) {
+            NDList list = new NDList();
+            Safetensors.read(ours, nd).values().forEach(list::add);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            list.encode(bytes, NDList.Encoding.SAFETENSORS);
+            djl = bytes.toByteArray();
+        }
+        Path old = forge(m, djl, "djl-weights.fai");
+        try (InferenceModel a = InferenceModel.load(good, REGISTRY); InferenceModel b = InferenceModel.load(old, REGISTRY)) {
+            Map<String, ai.djl.ndarray.NDArray> wa = a.model().stateDict();
+            Map<String, ai.djl.ndarray.NDArray> wb = b.model().stateDict();
+            assertEquals(wa.keySet(), wb.keySet());
+            wa.forEach((k, v) -> assertTrue(java.util.Arrays.equals(v.toByteArray(), wb.get(k).toByteArray()), k));
+        }
+    }
+
+    /** Weights with a NaN, checksum updated (as a diverged training exported before exports were checked). */
+    @Test
+    void nonFiniteWeightsAreRefusedOnLoad() throws Exception {
+        Map<String, byte[]> m = ExportFixtures.unzip(good);
+        byte[] w = m.get(ModelFile.WEIGHTS_ENTRY).clone();
+        long header = java.nio.ByteBuffer.wrap(w, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        int at = (int) (8 + header); // the first value of the first tensor (all tensors here are float32)
+        java.nio.ByteBuffer.wrap(w, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN);
+        Path f = forge(m, w, "nan-weights.fai");
+        assertMessage(refused(f), "weights are not finite (NaN or infinite values in ");
     }
 
     private static Path forge(Map<String, byte[]> entries, byte[] weights, String name) throws Exception {

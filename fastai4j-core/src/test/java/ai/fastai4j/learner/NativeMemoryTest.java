@@ -53,7 +53,6 @@ class NativeMemoryTest {
     @Test
     void trimGivesFreedNativeMemoryBack() {
         assertTrue(NativeMemory.tuneMalloc(), "glibc tuning (Linux)");
-        assertTrue(NativeMemory.trimEnabled());
         try (NDManager m = NDManager.newBaseManager()) {
             // 48 blocks of 2 MiB from the heap (under the 32 MiB mmap threshold), written so they are resident;
             // freeing every other one leaves 48 MiB of holes that glibc keeps (trim threshold 2 GiB)
@@ -78,30 +77,42 @@ class NativeMemoryTest {
     }
 
     @Test
-    void trimCanBeSwitchedOffAndTrainingGoesOnWithIt() {
-        String old = System.getProperty("fastai4j.malloc.trim");
+    void onlyAnApplicationThatAsksTunesAndTrims() {
+        String old = System.getProperty(NativeMemory.PROPERTY);
         try {
-            System.setProperty("fastai4j.malloc.trim", "false");
-            assertFalse(NativeMemory.trimEnabled());
-            assertFalse(NativeMemory.trim(), "off: does nothing");
+            System.clearProperty(NativeMemory.PROPERTY);
+            try (TestData.Rig rig = TestData.blobRig(40, 8, 8, 1)) {
+                assertFalse(rig.learn.tunesNativeMemory(), "the library alone changes nothing");
+            }
+            System.setProperty(NativeMemory.PROPERTY, "true");
+            try (TestData.Rig rig = TestData.blobRig(40, 8, 8, 1)) {
+                assertTrue(rig.learn.tunesNativeMemory(), "the switch is the builder's default");
+            }
+            try (TestData.Rig rig = TestData.blobRig(TestData.blobs(48, 7, 2.0), 8, 8, 0, 1,
+                    b -> b.tuneNativeMemory(false))) {
+                assertFalse(rig.learn.tunesNativeMemory(), "the builder option wins");
+            }
         } finally {
             if (old == null) {
-                System.clearProperty("fastai4j.malloc.trim");
+                System.clearProperty(NativeMemory.PROPERTY);
             } else {
-                System.setProperty("fastai4j.malloc.trim", old);
+                System.setProperty(NativeMemory.PROPERTY, old);
             }
         }
-        assertTrue(NativeMemory.trimEnabled());
-        // the Learner trims after every epoch and after fit; training and validation go on as usual
+    }
+
+    @Test
+    void aTuningLearnerTrainsAsUsual() {
+        // it tunes glibc when built and trims after every epoch and after fit; training goes on as usual
         try (TestData.Rig rig = TestData.blobRig(TestData.blobs(96, 8, 1.5), 32, 16, 0, 4,
-                b -> b.metrics(Metrics.accuracy()))) {
+                b -> b.metrics(Metrics.accuracy()).tuneNativeMemory(true))) {
+            assertTrue(NativeMemory.isTuned());
             rig.learn.fit(3, 1e-2);
             List<List<Double>> values = rig.learn.recorder().values();
             assertEquals(3, values.size());
             double firstValid = values.get(0).get(1);
             double lastValid = values.get(2).get(1);
             assertTrue(lastValid < firstValid, "valid loss " + firstValid + " -> " + lastValid);
-            assertTrue(NativeMemory.trim());
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.Function;
  *
  * @param model the served model
  * @param decoder reads request bodies within the upload limit
- * @param maxPixels largest image accepted, in pixels
+ * @param maxPixels largest image decoded, in pixels
+ * @param maxModelPixels largest image given to a model without a fixed input size, in pixels
  * @param decodeThreads images decoded at once
  * @param maxRows most rows in one request of a row model
  * @param workers inference threads
@@ -24,7 +25,8 @@ import java.util.function.Function;
  * @param maxQueue most inputs waiting
  * @param timeoutMillis how long a request waits for the model before a 503
  */
-record HandlerContext(InferenceModel model, RequestDecoder decoder, long maxPixels, int decodeThreads, int maxRows,
+record HandlerContext(InferenceModel model, RequestDecoder decoder, long maxPixels, long maxModelPixels,
+        int decodeThreads, int maxRows,
         int workers, int maxBatch, long batchWindowNanos, int maxQueue, long timeoutMillis) {
 
     /** An inference queue with the server's settings: {@code single} runs one input, {@code batch} several. */

@@ -12,10 +12,16 @@ import ai.fastai4j.vision.ImageFiles;
 final class ImageDecoder {
     private final int channels;
     private final long maxPixels;
+    private final String limitNote;
 
-    ImageDecoder(int channels, long maxPixels) {
+    /**
+     * @param maxPixels largest image decoded
+     * @param limitNote appended to the message refusing an image over {@code maxPixels} (where the limit comes from)
+     */
+    ImageDecoder(int channels, long maxPixels, String limitNote) {
         this.channels = channels;
         this.maxPixels = maxPixels;
+        this.limitNote = limitNote;
     }
 
     /**
@@ -28,6 +34,8 @@ final class ImageDecoder {
         try {
             return ImageFiles.decode(bytes, channels, "upload (" + bytes.length + " bytes" + sniff(bytes) + ")",
                     maxPixels);
+        } catch (ImageFiles.TooManyPixelsException e) {
+            throw new ApiException(422, e.getMessage() + limitNote);
         } catch (DataException e) {
             throw new ApiException(422, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package ai.fastai4j.serve;
 
+import ai.fastai4j.data.DataException;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.Manifest;
 import ai.fastai4j.learner.Prediction;
@@ -10,24 +11,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Set;
+import javax.imageio.ImageIO;
 import java.util.concurrent.Semaphore;
 
 /**
  * Serves a model that takes one image: a multipart upload (field {@code file}), a raw image body or JSON {@code
- * {"image": "<base64 or data: URL>"}}, decoded with the model's channel count at most {@code decodeThreads} at a
- * time, answered as a classification.
+ * {"image": "<base64 or data: URL>"}}, decoded with the model's channel count and resized to the model's input
+ * size (its item transforms, as in training) at most {@code decodeThreads} at a time, answered as a
+ * classification. What waits for the model has the model's size; a model without a fixed size takes images of at
+ * most {@code maxModelPixels}.
  */
 final class ImageHandler implements ModelHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/jpg", "image/pjpeg", "image/png",
-            "image/gif", "image/bmp", "image/x-ms-bmp");
+    /** The raw body types taken: those of the formats decoded, and their common aliases. */
+    static final Set<String> IMAGE_TYPES = imageTypes();
+
+    private static Set<String> imageTypes() {
+        Set<String> types = new java.util.TreeSet<>(List.of("image/jpg", "image/pjpeg", "image/x-ms-bmp"));
+        for (String t : ImageIO.getReaderMIMETypes()) {
+            types.add(t.toLowerCase(java.util.Locale.ROOT));
+        }
+        return Set.copyOf(types);
+    }
 
     private final HandlerContext context;
     private final InferenceModel model;
     private final int channels;
     private final ImageDecoder decoder;
     private final Semaphore decodePermits;
-    private final InferenceQueue<Image, Prediction> queue;
+    /** Inputs resized to the model's size (or within the pixel budget) before they wait for the model. */
+    private final InferenceQueue<InferenceModel.Prepared, Prediction> queue;
     private final byte[] page = WebPage.html();
 
     /** Writes the answer to one image: a JSON body, or null when it wrote the response itself (a PNG). */
@@ -49,7 +62,12 @@ final class ImageHandler implements ModelHandler {
         this.model = context.model();
         Object c = model.manifest().inputs().get(0).params().get("channels");
         this.channels = c instanceof Number n ? n.intValue() : 3;
-        this.decoder = new ImageDecoder(channels, context.maxPixels());
+        boolean fixedSize = model.manifest().itemTransforms().stream().anyMatch(t -> t.name().equals("resize"));
+        // a model that resizes its input costs the same whatever the image; one that does not gets a pixel budget
+        this.decoder = fixedSize ? new ImageDecoder(channels, context.maxPixels(), "")
+                : new ImageDecoder(channels, Math.min(context.maxPixels(), context.maxModelPixels()),
+                        " (this model has no fixed input size, so the server's pixel budget applies: "
+                                + "ModelServer.Builder.maxModelPixels, fastai4j serve --max-pixels)");
         this.decodePermits = new Semaphore(context.decodeThreads());
         this.queue = context.queue(model::predict, model::predictBatch);
     }
@@ -57,14 +75,17 @@ final class ImageHandler implements ModelHandler {
     @Override
     public JsonNode predict(Context ctx, int topK) {
         byte[] bytes = imageBytes(ctx);
-        Image img;
+        InferenceModel.Prepared input;
         decodePermits.acquireUninterruptibly();
         try {
-            img = decoder.decode(bytes);
+            Image img = decoder.decode(bytes);
+            input = model.prepare(img);
+        } catch (DataException e) {
+            throw new ApiException(422, "the model cannot use this image: " + e.getMessage());
         } finally {
             decodePermits.release();
         }
-        Prediction p = context.await(queue.submit(img), "this image");
+        Prediction p = context.await(queue.submit(input), "this image");
         return answer.write(ctx, p, model.vocab(), topK);
     }
 
@@ -87,7 +108,8 @@ final class ImageHandler implements ModelHandler {
                     + " image/jpeg, image/png or application/json {\"image\": \"<base64>\"}");
         }
         throw new ApiException(415, "unsupported Content-Type '" + mime + "': send multipart/form-data (field"
-                + " 'file'), image/jpeg, image/png, image/gif, image/bmp or application/json {\"image\": \"<base64>\"}");
+                + " 'file'), an image (" + String.join(", ", new java.util.TreeSet<>(IMAGE_TYPES))
+                + ") or application/json {\"image\": \"<base64>\"}");
     }
 
     private byte[] fromJson(byte[] body) {
@@ -129,7 +151,7 @@ final class ImageHandler implements ModelHandler {
     }
 
     @Override
-    public InferenceQueue<Image, Prediction> queue() {
+    public InferenceQueue<InferenceModel.Prepared, Prediction> queue() {
         return queue;
     }
 }

@@ -38,6 +38,11 @@ final class JsonErrorHandler extends ErrorHandler {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            // Jetty answers an HTTP/0.9 request line with a 505, a server error for a client's mistake, and fixes
+            // the status before asking for the body; failing here makes it close the connection instead
+            throw new IllegalStateException("HTTP version not supported: connection closed without an answer");
+        }
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         return ByteBuffer.wrap(body(status, reason));
     }

@@ -27,7 +27,8 @@ final class ModelKinds {
                     c -> new ImageHandler(c, MaskAnswer::write)),
             new Kind("image", "one image ('image')", m -> takes(m, "image"), ImageHandler::new),
             new Kind("rows", "one table row ('tabular') or one (user, item) row ('collab')",
-                    m -> takes(m, "tabular") || takes(m, "collab"), RowsHandler::new));
+                    m -> takes(m, "tabular") || takes(m, "collab"), RowsHandler::new),
+            new Kind("text", "one text ('text', a classifier)", TextHandler::serves, TextHandler::new));
 
     /** Whether the model takes exactly one input, of the block {@code block}. */
     static boolean takes(Manifest m, String block) {

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,7 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicLong serverErrors = new AtomicLong();
     private final AtomicLong busy = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConnectionsPerClient connectionsPerClient;
     private final Object closeLock = new Object();
     private volatile boolean closing;
     private boolean closed;
@@ -91,9 +94,11 @@ public final class ModelServer implements AutoCloseable {
         this.workers = b.workers;
         this.host = b.host;
         this.maxBatch = b.maxBatch;
+        this.connectionsPerClient = new ConnectionsPerClient(b.maxConnectionsPerClient);
         ModelKinds.Kind kind = ModelKinds.of(model.manifest(), model.file());
-        this.handler = kind.handler().apply(new HandlerContext(model, new RequestDecoder(b.maxUploadBytes),
-                b.maxPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
+        this.handler = kind.handler().apply(new HandlerContext(model,
+                new RequestDecoder(b.maxUploadBytes, b.minRequestBytesPerSecond),
+                b.maxPixels, b.maxModelPixels, b.decodeThreads, b.maxRows, b.workers, b.maxBatch, b.batchWindow.toNanos(), b.maxQueue,
                 b.timeout.toMillis()));
         this.queue = handler.queue();
         try {
@@ -113,8 +118,12 @@ public final class ModelServer implements AutoCloseable {
                 cfg.http.disableCompression();
                 cfg.jetty.threadPool = pool;
                 cfg.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
-                // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
-                cfg.jetty.modifyHttpConfiguration(h -> h.setDelayDispatchUntilContent(false));
+                cfg.jetty.modifyHttpConfiguration(h -> {
+                    // answer as soon as the headers are in: an oversized declared body is refused before a byte of it
+                    h.setDelayDispatchUntilContent(false);
+                    // a body trickling in slower than this is cut with a 408, freeing its thread
+                    h.setMinRequestDataRate(b.minRequestBytesPerSecond);
+                });
             });
             app.get("/", handler::page);
             app.get("/index.html", handler::page);
@@ -130,6 +139,12 @@ public final class ModelServer implements AutoCloseable {
                     + " (try GET /, GET /health, GET /metadata, POST /predict)"));
             app.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path()));
             app.start(b.host, b.port);
+            for (Connector c : app.jettyServer().server().getConnectors()) {
+                if (c instanceof AbstractConnector ac) {
+                    ac.setIdleTimeout(b.idleTimeout.toMillis());
+                    ac.addBean(connectionsPerClient);
+                }
+            }
         } catch (RuntimeException e) {
             queue.close(0);
             throw new IllegalStateException("cannot start the server on " + b.host + ":" + b.port + ": " + e.getMessage(),
@@ -163,8 +178,8 @@ public final class ModelServer implements AutoCloseable {
             predictions.incrementAndGet();
         } catch (ApiException e) {
             (e.status() >= 500 ? busy : clientErrors).incrementAndGet();
-            if (e.status() == 413) {
-                ctx.header("Connection", "close"); // the rest of an oversized body is not read
+            if (e.status() == 413 || e.status() == 408) {
+                ctx.header("Connection", "close"); // the rest of the body is not read
             }
             if (e.status() == 503) {
                 ctx.header("Retry-After", "1");
@@ -319,6 +334,8 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_MAX_UPLOAD_MB = 10;
         /** Default image size limit in megapixels. */
         public static final int DEFAULT_MAX_MEGAPIXELS = 40;
+        /** Default pixel budget of a model without a fixed input size: 512 x 512. */
+        public static final long DEFAULT_MAX_MODEL_PIXELS = 512 * 512;
         /** Default number of classes in {@code top}. */
         public static final int DEFAULT_TOP_K = 5;
         /** Default number of inference threads. */
@@ -329,15 +346,23 @@ public final class ModelServer implements AutoCloseable {
         public static final int DEFAULT_BATCH_WINDOW_MS = 2;
         /** Default queue bound. */
         public static final int DEFAULT_MAX_QUEUE = 64;
+        /** Default most connections one client (IP address) holds open: half the HTTP threads. */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 16;
+        /** Default slowest request body accepted, in bytes per second (averaged since its first byte). */
+        public static final long DEFAULT_MIN_REQUEST_BYTES_PER_SECOND = 1024;
+        /** Default time a connection may send nothing before it is closed, in seconds. */
+        public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 10;
         /** Default largest number of rows in one {@code {"rows": [...]}} request. */
         public static final int DEFAULT_MAX_ROWS = 1000;
 
         private Path modelFile;
+        private ai.djl.Device device;
         private InferenceModel model;
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private long maxUploadBytes = (long) DEFAULT_MAX_UPLOAD_MB << 20;
         private long maxPixels = DEFAULT_MAX_MEGAPIXELS * 1_000_000L;
+        private long maxModelPixels = DEFAULT_MAX_MODEL_PIXELS;
         private int defaultTopK = DEFAULT_TOP_K;
         private int workers = DEFAULT_WORKERS;
         private int maxBatch = DEFAULT_MAX_BATCH;
@@ -345,6 +370,9 @@ public final class ModelServer implements AutoCloseable {
         private int maxQueue = DEFAULT_MAX_QUEUE;
         private int maxRows = DEFAULT_MAX_ROWS;
         private int httpThreads = 32;
+        private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+        private long minRequestBytesPerSecond = DEFAULT_MIN_REQUEST_BYTES_PER_SECOND;
+        private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
         private int decodeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private Duration timeout = Duration.ofSeconds(30);
 
@@ -394,6 +422,20 @@ public final class ModelServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPixels must be positive, got " + pixels);
             }
             this.maxPixels = pixels;
+            return this;
+        }
+
+        /**
+         * Largest image given to a model without a fixed input size, in pixels (default 512 x 512): such a model runs
+         * on the image at its own size, and its memory and time grow with the pixels (a 2000x2000 image took 9 GB
+         * through a small CNN). A model that resizes its input (every vision learner's export does, to its training
+         * size) costs the same for any image up to {@link #maxPixels}.
+         */
+        public Builder maxModelPixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("maxModelPixels must be positive, got " + pixels);
+            }
+            this.maxModelPixels = pixels;
             return this;
         }
 
@@ -455,6 +497,36 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Most connections one client (IP address) holds open at once (default 16, half the HTTP threads); more are
+         * closed as they open, so that one client cannot occupy every thread.
+         */
+        public Builder maxConnectionsPerClient(int n) {
+            this.maxConnectionsPerClient = atLeast("maxConnectionsPerClient", n, 1);
+            return this;
+        }
+
+        /**
+         * Slowest request body accepted, in bytes per second averaged since its first byte (default 1024); a slower
+         * one gets a 408 and its connection is closed, freeing the thread that read it. 0 turns the check off.
+         */
+        public Builder minRequestBytesPerSecond(long rate) {
+            if (rate < 0) {
+                throw new IllegalArgumentException("minRequestBytesPerSecond must not be negative, got " + rate);
+            }
+            this.minRequestBytesPerSecond = rate;
+            return this;
+        }
+
+        /** How long a connection may send nothing (between requests, or in a body) before it is closed (10 s). */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, got " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
         /** Images decoded at once (default: the number of cores, at least 2); bounds the memory of big images. */
         public Builder decodeThreads(int n) {
             this.decodeThreads = atLeast("decodeThreads", n, 1);
@@ -470,10 +542,23 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The device a model loaded from a file runs on (default: {@code FASTAI4J_DEVICE}, else the engine's
+         * default); a model passed as an {@code InferenceModel} keeps its own.
+         */
+        public Builder device(ai.djl.Device d) {
+            this.device = java.util.Objects.requireNonNull(d, "device");
+            return this;
+        }
+
         Map<String, Object> settings() {
-            return Map.of("maxUploadBytes", maxUploadBytes, "maxPixels", maxPixels, "defaultTopK", defaultTopK,
-                    "workers", workers, "maxBatch", maxBatch, "batchWindowMs", batchWindow.toNanos() / 1e6,
-                    "maxQueue", maxQueue, "maxRows", maxRows);
+            return Map.ofEntries(Map.entry("maxUploadBytes", maxUploadBytes), Map.entry("maxPixels", maxPixels),
+                    Map.entry("maxModelPixels", maxModelPixels), Map.entry("defaultTopK", defaultTopK),
+                    Map.entry("workers", workers), Map.entry("maxBatch", maxBatch),
+                    Map.entry("batchWindowMs", batchWindow.toNanos() / 1e6), Map.entry("maxQueue", maxQueue),
+                    Map.entry("maxRows", maxRows), Map.entry("maxConnectionsPerClient", maxConnectionsPerClient),
+                    Map.entry("minRequestBytesPerSecond", minRequestBytesPerSecond),
+                    Map.entry("idleTimeoutMs", idleTimeout.toMillis()));
         }
 
         /**
@@ -491,7 +576,7 @@ public final class ModelServer implements AutoCloseable {
             if (model != null) {
                 return new ModelServer(this, model, false);
             }
-            InferenceModel m = InferenceModel.load(modelFile);
+            InferenceModel m = InferenceModel.load(modelFile, device);
             try {
                 return new ModelServer(this, m, true);
             } catch (RuntimeException e) {

@@ -14,10 +14,36 @@ final class PredictionJson {
     private PredictionJson() {}
 
     /**
+     * Refuses a prediction holding NaN or an infinite value (JSON has no NaN): the model's weights are checked
+     * finite on loading, so such an output comes from the input (a value far outside the training data's range).
+     *
+     * @throws ApiException 422
+     */
+    static void requireFinite(Prediction p) {
+        Object label = p.label();
+        boolean finite = label instanceof Number n ? Double.isFinite(n.doubleValue())
+                : !(label instanceof float[] v) || allFinite(v);
+        if (!finite || !allFinite(p.probs())) {
+            throw new ApiException(422, "the model gives no finite answer for this input (NaN or infinite outputs): "
+                    + "are its values far outside those it was trained on?");
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * {@code {"label", "probability", "top": [{"label", "probability"}...]}} with the {@code k} most probable
      * classes, or {@code {"value": v}} for a regression (no vocabulary).
      */
     static ObjectNode of(Prediction p, List<String> vocab, int k) {
+        requireFinite(p);
         ObjectNode o = JSON.createObjectNode();
         if (vocab.isEmpty() && (p.label() instanceof Number || p.label() instanceof float[])) {
             o.set("value", JSON.valueToTree(p.label())); // regression: the value(s), no classes

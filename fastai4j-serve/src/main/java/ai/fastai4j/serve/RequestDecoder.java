@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
+import org.eclipse.jetty.http.BadMessageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,11 +28,16 @@ final class RequestDecoder {
     private static final String DATA_URL = "data:";
 
     private final long maxUploadBytes;
+    private final long minBytesPerSecond;
     private final ObjectMapper json;
 
-    /** @param maxUploadBytes the largest body read, in bytes */
-    RequestDecoder(long maxUploadBytes) {
+    /**
+     * @param maxUploadBytes the largest body read, in bytes
+     * @param minBytesPerSecond the slowest body accepted (enforced by Jetty; named in the 408's message)
+     */
+    RequestDecoder(long maxUploadBytes, long minBytesPerSecond) {
         this.maxUploadBytes = maxUploadBytes;
+        this.minBytesPerSecond = minBytesPerSecond;
         this.json = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(16).maxStringLength((int) Math.min(Integer.MAX_VALUE, 2 * maxUploadBytes)).build())
                 .build());
@@ -74,9 +80,20 @@ final class RequestDecoder {
                 throw tooLarge("the request body is");
             }
             return b;
-        } catch (IOException e) {
-            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+        } catch (IOException | BadMessageException e) {
+            throw readFailure("the request body", e);
         }
+    }
+
+    /** A body that could not be read: 408 when it came too slowly (Jetty's minimum data rate), else 400. */
+    private ApiException readFailure(String what, Exception e) {
+        BadMessageException bad = e instanceof BadMessageException b ? b
+                : e.getCause() instanceof BadMessageException b ? b : null;
+        if (bad != null && bad.getCode() == 408) {
+            return new ApiException(408, what + " arrived slower than this server's minimum of " + minBytesPerSecond
+                    + " bytes per second; send it in one go");
+        }
+        return new ApiException(bad != null ? bad.getCode() : 400, "cannot read " + what + ": " + e.getMessage());
     }
 
     /** The bytes of the multipart/form-data field {@code field} (held in memory, never written to disk). */
@@ -87,9 +104,18 @@ final class RequestDecoder {
         Collection<Part> parts;
         try {
             parts = ctx.req().getParts();
-        } catch (IllegalStateException e) {
-            throw tooLarge("the multipart body is");
+        } catch (IllegalStateException e) { // Jetty's limits: the size, or the number of parts
+            if (String.valueOf(e.getMessage()).contains("too many parts")) {
+                throw new ApiException(413, "the multipart/form-data body has more parts than this server takes ("
+                        + e.getMessage() + "): send one field 'file' holding the image");
+            }
+            throw tooLarge("the multipart body is larger than that");
+        } catch (BadMessageException e) {
+            throw readFailure("the multipart body", e);
         } catch (IOException | RuntimeException | ServletException e) {
+            if (e.getCause() instanceof BadMessageException) {
+                throw readFailure("the multipart body", e);
+            }
             throw new ApiException(400, "malformed multipart/form-data body: " + e.getMessage());
         }
         Part file = null;
@@ -115,8 +141,8 @@ final class RequestDecoder {
                         + " is empty");
             }
             return b;
-        } catch (IOException e) {
-            throw new ApiException(400, "cannot read the uploaded file: " + e.getMessage());
+        } catch (IOException | BadMessageException e) {
+            throw readFailure("the uploaded file", e);
         } finally {
             for (Part p : parts) {
                 try {

@@ -19,7 +19,8 @@ import java.util.Map;
  * Serves a model that takes table rows (a {@code tabular} block) or (user, item) rows (a {@code collab} block):
  * JSON {@code {"row": {...}}} answered as one prediction, or {@code {"rows": [...]}} (at most {@code maxRows}) run
  * as one batch and answered as {@code {"predictions": [...]}}. The rows of several requests waiting together run
- * as one batch.
+ * as one batch. Each answer, and the answer to rows, carries {@code "unseen": {"column": rows}}: how many rows held
+ * a value never seen in training (read as {@code #na#}), so that drift shows.
  */
 final class RowsHandler implements ModelHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,8 +104,9 @@ final class RowsHandler implements ModelHandler {
                     + rowsExpected());
         }
         if (root.has("row")) {
-            List<Prediction> p = context.await(queue.submit(List.of(row(root.get("row"), "field 'row'"))), "this row");
-            return PredictionJson.of(p.get(0), model.vocab(), k);
+            Object r = row(root.get("row"), "field 'row'");
+            List<Prediction> p = context.await(queue.submit(List.of(r)), "this row");
+            return unseen(PredictionJson.of(p.get(0), model.vocab(), k), List.of(r));
         }
         JsonNode rows = root.get("rows");
         if (!rows.isArray()) {
@@ -121,9 +123,15 @@ final class RowsHandler implements ModelHandler {
         List<Prediction> ps = batch.isEmpty() ? List.of() : context.await(queue.submit(batch), "these rows");
         ObjectNode o = JSON.createObjectNode();
         ArrayNode out = o.putArray("predictions");
-        for (Prediction p : ps) {
-            out.add(PredictionJson.of(p, model.vocab(), k));
+        for (int i = 0; i < ps.size(); i++) {
+            out.add(unseen(PredictionJson.of(ps.get(i), model.vocab(), k), List.of(batch.get(i))));
         }
+        return unseen(o, batch);
+    }
+
+    /** Adds {@code "unseen": {column: rows}}: values never seen in training, which the model read as #na#. */
+    private ObjectNode unseen(ObjectNode o, List<Object> rows) {
+        o.set("unseen", JSON.valueToTree(model.unseenCategories(rows)));
         return o;
     }
 

@@ -62,7 +62,7 @@ class ModelServerMaskTest {
         try (DataLoaders dls = block.dataLoaders(items, DataLoaderOptions.defaults(4).withWorkers(0));
                 Learner learn = VisionLearners.unetBuilder(dls, Arch.SIMPLE_CNN).pretrained(false)
                         .learner(b -> b.progress(false)).build()) {
-            file = learn.export(dir.resolve("unet.fai"));
+            file = ai.fastai4j.export.ModelExport.export(learn, dir.resolve("unet.fai"));
         }
         model = InferenceModel.load(file);
         png = TinyModel.encode(items.get(0).image(), "png");

@@ -12,6 +12,7 @@ import ai.fastai4j.collab.CollabDataLoaders;
 import ai.fastai4j.collab.CollabLearner;
 import ai.fastai4j.collab.CollabLearners;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.serve.ModelServerTest.Answer;
 import ai.fastai4j.tabular.Table;
@@ -71,7 +72,7 @@ class ModelServerRowsTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(tabFile);
+            ModelExport.export(learn, tabFile);
         }
         List<Map<String, String>> ratings = new ArrayList<>();
         for (int u = 0; u < 12; u++) {
@@ -91,7 +92,7 @@ class ModelServerRowsTest {
                 CollabLearner learn = CollabLearners.create(dls, 4, new double[] {0, 5.5}, false,
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(colFile);
+            ModelExport.export(learn, colFile);
             knownUsers = dls.users().size() - 1;
             knownItems = dls.items().size() - 1;
         }
@@ -163,6 +164,14 @@ class ModelServerRowsTest {
             for (int i = 0; i < probes.size(); i++) {
                 assertClassAnswer(want.get(i), ps.get(i), 5, "rows[" + i + "]");
             }
+            // unseen categories, counted per column: purple (color) in row 3, XL (size) in row 4; a missing x1 is not
+            assertEquals(Map.of("color", 1, "size", 1), JSON.convertValue(b.json().get("unseen"), Map.class));
+            assertEquals(Map.of("color", 1), JSON.convertValue(ps.get(3).get("unseen"), Map.class));
+            assertEquals(Map.of(), JSON.convertValue(ps.get(2).get("unseen"), Map.class));
+            Answer two = postJson(s, "", Map.of("rows", List.of(probes.get(3), probes.get(3), probes.get(4))));
+            assertEquals(Map.of("color", 2, "size", 1), JSON.convertValue(two.json().get("unseen"), Map.class));
+            Answer one = postJson(s, "", Map.of("row", probes.get(4)));
+            assertEquals(Map.of("size", 1), JSON.convertValue(one.json().get("unseen"), Map.class));
             Answer empty = postJson(s, "", "{\"rows\": []}");
             assertEquals(200, empty.status(), empty.text());
             assertEquals(0, empty.json().get("predictions").size());
@@ -258,7 +267,8 @@ class ModelServerRowsTest {
                 assertEquals(200, a.status(), a.text());
                 float want = (Float) collab.predict(p).label();
                 assertEquals(want, (float) a.json().get("value").doubleValue(), 0f, p.toString());
-                assertEquals(1, a.json().size(), "a regression answers only its value: " + a.text());
+                assertEquals(2, a.json().size(), "a regression answers its value and the unseen counts: " + a.text());
+                assertEquals(0, a.json().get("unseen").size(), a.text());
             }
             // an item id given as a JSON number is the same item
             Answer num = postJson(s, "", "{\"row\": {\"user\": \"u0\", \"item\": 3}}");

@@ -418,7 +418,7 @@ class ModelServerTest {
         assertThrows(IllegalArgumentException.class, () -> ModelServer.builder().port(70000));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelKinds.of(
                 new ai.fastai4j.export.Manifest("fastai4j-model", 1, "x", "t", "regression",
-                        new ai.fastai4j.export.Manifest.Component("m", Map.of()),
+                        new ai.fastai4j.nn.ModelSpec("m", Map.of()),
                         List.of(new ai.fastai4j.export.Manifest.Component("audio", Map.of())),
                         new ai.fastai4j.export.Manifest.Component("regression", Map.of()), List.of(), List.of(),
                         new ai.fastai4j.export.Manifest.Component("mse", Map.of()),

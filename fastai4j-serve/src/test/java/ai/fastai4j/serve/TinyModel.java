@@ -9,7 +9,10 @@ import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.ImageDataLoaders;
 import ai.fastai4j.vision.Normalize;
 import ai.fastai4j.vision.Resize;
+import ai.fastai4j.vision.VisionExport;
 import ai.fastai4j.vision.VisionLearners;
+import ai.fastai4j.vision.models.VisionModels;
+import ai.djl.ndarray.NDManager;
 import ai.fastai4j.vision.models.Arch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,6 +70,33 @@ final class TinyModel {
                 learn.fit(epochs, 1e-2);
             }
             ModelExport.export(learn, file);
+        }
+        return file;
+    }
+
+    /**
+     * As {@link #export(Path)} with 0 epochs, but a learner built around the model by hand, without the vision
+     * learner's resize: a model file with no fixed input size, as files exported before sizes were recorded.
+     */
+    static Path exportWithoutSize(Path dir) {
+        Engine.getInstance().setRandomSeed(7);
+        Random r = new Random(5);
+        List<Image> tx = new ArrayList<>();
+        List<String> ty = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tx.add(image(i % 2 == 0 ? "red" : "blue", 32, 32, r));
+            ty.add(i % 2 == 0 ? "red" : "blue");
+        }
+        Path file = dir.resolve("unsized.fai");
+        try (DataLoaders dls = ImageDataLoaders.fromImages(tx, ty, tx, ty, DataLoaderOptions.defaults(4).withWorkers(1),
+                List.of(), List.of(Normalize.imagenet()));
+                NDManager m = NDManager.newBaseManager()) {
+            Learner learn = Learner.builder(dls, VisionModels.createVisionModel(m, Arch.SIMPLE_CNN, 3, 2))
+                    .progress(false).build();
+            learn.setModelSpec(new ai.fastai4j.nn.ModelSpec(VisionExport.MODEL_FACTORY,
+                    VisionExport.modelParams(Arch.SIMPLE_CNN, 3, 2)));
+            ModelExport.export(learn, file);
+            learn.close();
         }
         return file;
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  * a user or item never seen in training becomes 0 ({@code #na#}), as in fastai, unless the encoder
  * {@linkplain #refusingUnknown() refuses unknown keys} (as an exported model does).
  */
-public final class CollabEncoder implements Transform<Object, long[]> {
+public final class CollabEncoder implements Transform<Object, long[]>, ai.fastai4j.data.UnseenValues {
     private final String userName;
     private final String itemName;
     private boolean refuseUnknown;
@@ -114,6 +114,22 @@ public final class CollabEncoder implements Transform<Object, long[]> {
             return new long[] {requireUser(u), requireItem(i)};
         }
         return new long[] {userCode(u), itemCode(i)};
+    }
+
+    /** The user and item columns of {@code row} whose value is present but was not seen in training. */
+    @Override
+    public List<String> unseenColumns(Object row) {
+        requireSetUp();
+        String u = Rows.cell(row, userName);
+        String i = Rows.cell(row, itemName);
+        List<String> out = new ArrayList<>(2);
+        if (u != null && userCode(u) == 0) {
+            out.add(userName);
+        }
+        if (i != null && itemCode(i) == 0) {
+            out.add(itemName);
+        }
+        return out;
     }
 
     /** Encodes every row of {@code table} now (batches then only copy numbers). */

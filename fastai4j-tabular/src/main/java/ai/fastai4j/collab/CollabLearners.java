@@ -1,10 +1,10 @@
 package ai.fastai4j.collab;
 
 import ai.djl.ndarray.NDManager;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.losses.Losses;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.tabular.TabularConfig;
 import ai.fastai4j.tabular.TabularModel;
@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  * fastai's {@code collab_learner}: an {@link EmbeddingDotBias} with {@code nFactors} (50) factors, or with
  * {@code useNN} an {@link EmbeddingNN} (embedding sizes by fastai's rule, hidden layers [nFactors]); loss MSE,
  * Adam with fastai's defaults. fastai's recipe for MovieLens: y_range (0, 5.5), {@code fit_one_cycle(5, 5e-3,
- * wd=0.1)}: pass {@code b -> b.wd(0.1)} as {@code configure}. The learner's provenance says how to rebuild the
- * model, so {@code learn.export(file)} writes a {@code .fai} file that {@link ai.fastai4j.export.InferenceModel#load}
- * reads back (see {@link CollabExport}).
+ * wd=0.1)}: pass {@code b -> b.wd(0.1)} as {@code configure}. The learner's model spec says how to rebuild the
+ * model, so {@code ModelExport.export(learn, file)} writes a {@code .fai} file that
+ * {@link ai.fastai4j.export.InferenceModel#load} reads back (see {@link CollabExport}).
  */
 public final class CollabLearners {
     private CollabLearners() {}
@@ -62,8 +62,7 @@ public final class CollabLearners {
             b.lossFunction(Losses.mse()).metrics(metrics).owning(m);
             configure.accept(b);
             CollabLearner learn = b.build();
-            learn.provenance().put(ModelExport.MODEL_FACTORY, useNN ? CollabExport.NN : CollabExport.DOT_BIAS);
-            learn.provenance().put(ModelExport.MODEL_PARAMS, params);
+            learn.setModelSpec(new ModelSpec(useNN ? CollabExport.NN : CollabExport.DOT_BIAS, params));
             return learn;
         } catch (RuntimeException e) {
             m.close();

@@ -15,7 +15,7 @@
  *     learn.fitOneCycle(5, 5e-3);
  *     learn.itemBiases(1).subList(0, 10).forEach(System.out::println);
  *     learn.recommend("1", 5).forEach(System.out::println);
- *     learn.export(Path.of("ratings.fai"));
+ *     ModelExport.export(learn, Path.of("ratings.fai"));
  * }
  * try (InferenceModel model = InferenceModel.load(Path.of("ratings.fai"))) {
  *     float rating = (Float) model.predict(Map.of("userId", "1", "movieId", "318")).label();

@@ -1,9 +1,9 @@
 package ai.fastai4j.tabular;
 
 import ai.djl.ndarray.NDManager;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -11,9 +11,10 @@ import java.util.function.Consumer;
 /**
  * fastai's {@code tabular_learner}: a {@link TabularModel} sized for the data (embedding sizes by
  * {@link TabularModel#embSzRule}, one output per class or one for regression), the target's default loss
- * (cross-entropy or MSE), Adam, and the given metrics. The learner's provenance says how to rebuild the model
- * ({@value TabularExport#MODEL_FACTORY} and its {@link TabularModel.Spec}), so {@code learn.export(file)} writes a
- * {@code .fai} file that {@link ai.fastai4j.export.InferenceModel#load} reads back.
+ * (cross-entropy or MSE), Adam, and the given metrics. The learner's model spec says how to rebuild the model
+ * ({@value TabularExport#MODEL_FACTORY} and its {@link TabularModel.Spec}), so
+ * {@code ModelExport.export(learn, file)} writes a {@code .fai} file that
+ * {@link ai.fastai4j.export.InferenceModel#load} reads back.
  *
  * <pre>{@code
  * try (TabularLearner learn = TabularLearners.create(dls, List.of(200, 100), Metrics.accuracy())) {
@@ -61,8 +62,7 @@ public final class TabularLearners {
             b.metrics(metrics).owning(m);
             configure.accept(b);
             TabularLearner learn = b.build();
-            learn.provenance().put(ModelExport.MODEL_FACTORY, TabularExport.MODEL_FACTORY);
-            learn.provenance().put(ModelExport.MODEL_PARAMS, spec.toParams());
+            learn.setModelSpec(new ModelSpec(TabularExport.MODEL_FACTORY, spec.toParams()));
             return learn;
         } catch (RuntimeException e) {
             m.close();

@@ -88,23 +88,7 @@ public class TabularModel extends Module {
      */
     public static Sequential linBnDrop(NDManager m, int nIn, int nOut, boolean bn, float p, boolean act,
             boolean linFirst) {
-        List<Module> bnDrop = new ArrayList<>();
-        if (bn) {
-            bnDrop.add(new BatchNorm(m, linFirst ? nOut : nIn));
-        }
-        if (p != 0f) {
-            bnDrop.add(Layers.dropout(p));
-        }
-        List<Module> lin = new ArrayList<>();
-        lin.add(new Linear(m, nIn, nOut, !bn));
-        if (act) {
-            lin.add(Layers.relu());
-        }
-        Sequential s = new Sequential();
-        List<Module> all = new ArrayList<>(linFirst ? lin : bnDrop);
-        all.addAll(linFirst ? bnDrop : lin);
-        all.forEach(s::add);
-        return s;
+        return Layers.linBnDrop(m, nIn, nOut, bn, p, act, linFirst);
     }
 
     /** fastai's {@code SigmoidRange}: {@code sigmoid(x) * (high - low) + low}. */

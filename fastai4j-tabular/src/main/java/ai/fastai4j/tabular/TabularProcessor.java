@@ -20,7 +20,7 @@ import java.util.Map;
  * <p>The rows of the table a data set was built from are encoded once, in bulk, by {@link #precompute}; other rows
  * (such as a row to predict) are encoded on demand.
  */
-public final class TabularProcessor implements Transform<Object, float[]> {
+public final class TabularProcessor implements Transform<Object, float[]>, ai.fastai4j.data.UnseenValues {
     private final List<String> inCatNames;
     private final List<String> inContNames;
     private final List<DatePart> dateParts;
@@ -117,6 +117,28 @@ public final class TabularProcessor implements Transform<Object, float[]> {
             double[] v = f.cont(contNames.get(j));
             for (int i = 0; i < out.length; i++) {
                 out[i][nc + j] = (float) v[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The categorical input columns of {@code row} whose value is present but not in the training vocabulary
+     * (Categorify encodes it as {@code #na#}).
+     */
+    @Override
+    public List<String> unseenColumns(Object row) {
+        requireSetUp();
+        Categorify cat = categorify();
+        if (cat == null || inCatNames.isEmpty()) {
+            return List.of();
+        }
+        TabularFrame f = TabularFrame.fromRows(List.of(row), inCatNames, List.of(), dateParts);
+        List<String> out = new ArrayList<>();
+        for (String c : inCatNames) {
+            String v = f.cat(c)[0];
+            if (v != null && cat.code(c, v) == 0) {
+                out.add(c);
             }
         }
         return out;

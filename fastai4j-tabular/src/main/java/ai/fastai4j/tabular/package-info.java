@@ -14,7 +14,7 @@
  *     learn.fitOneCycle(5, 1e-2);
  *     TabularPrediction p = learn.predictRow(Map.of("Seniority", "9", "Home", "rent", ...));
  *     System.out.println(p.label() + " " + p.row());
- *     learn.export(Path.of("credit.fai"));             // procs' state + weights, no code inside
+ *     ModelExport.export(learn, Path.of("credit.fai"));             // procs' state + weights, no code inside
  * }
  * try (InferenceModel model = InferenceModel.load(Path.of("credit.fai"))) {
  *     // a Map of column to value: empty or NA cells are missing, unseen categories become #na#

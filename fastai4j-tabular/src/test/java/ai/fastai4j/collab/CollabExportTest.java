@@ -9,8 +9,10 @@ import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataException;
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.Manifest;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.export.ModelFileException;
 import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.nn.ModelSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +37,11 @@ class CollabExportTest {
                 CollabLearner learn = CollabLearners.create(dls, 8, new double[] {0, 5.5}, false,
                         b -> b.progress(false))) {
             learn.fitOneCycle(2, 1e-2);
-            learn.export(file);
+            ModelExport.export(learn, file);
             try (InferenceModel model = InferenceModel.load(file)) {
                 Manifest m = model.manifest();
                 assertEquals("regression", m.task());
-                assertEquals(new Manifest.Component(CollabExport.DOT_BIAS, Map.of("n_factors", 8, "n_users", 61,
+                assertEquals(new ModelSpec(CollabExport.DOT_BIAS, Map.of("n_factors", 8, "n_users", 61,
                         "n_items", 41, "y_range", List.of(0.0, 5.5))), m.model());
                 assertEquals(new Manifest.Component(CollabExport.BLOCK, Map.of("user_name", "user", "item_name", "item",
                         "users", dls.users(), "items", dls.items())), m.inputs().get(0));
@@ -83,7 +85,7 @@ class CollabExportTest {
                 CollabLearner learn = CollabLearners.create(dls, 8, new double[] {0, 5.5}, true,
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(file);
+            ModelExport.export(learn, file);
             try (InferenceModel model = InferenceModel.load(file)) {
                 assertEquals(CollabExport.NN, model.manifest().model().name());
                 // users: 61 -> round(1.6 * 61^0.56) = 16; items: 41 -> 13

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataException;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.metrics.Metrics;
 import ai.fastai4j.tabular.Table;
@@ -131,11 +130,10 @@ class CollabTest {
             assertEquals(2, pcs.size());
             assertEquals(ITEMS, pcs.get(0).size());
 
-            // the model rebuilt from the learner's provenance, with the same weights, predicts the same
+            // the model rebuilt from the learner's model spec, with the same weights, predicts the same
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                assertEquals(CollabExport.DOT_BIAS, learn.provenance().get(ModelExport.MODEL_FACTORY));
-                @SuppressWarnings("unchecked")
-                Map<String, Object> params = (Map<String, Object>) learn.provenance().get(ModelExport.MODEL_PARAMS);
+                assertEquals(CollabExport.DOT_BIAS, learn.modelSpec().name());
+                Map<String, Object> params = learn.modelSpec().params();
                 assertEquals(Map.of("n_factors", 10, "n_users", USERS + 1, "n_items", ITEMS + 1, "y_range",
                         List.of(0.0, 5.5)), params);
                 EmbeddingDotBias copy = EmbeddingDotBias.fromParams(m, params);

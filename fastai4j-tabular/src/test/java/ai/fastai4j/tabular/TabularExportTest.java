@@ -13,6 +13,7 @@ import ai.fastai4j.export.Manifest;
 import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.export.ModelFileException;
 import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.nn.ModelSpec;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class TabularExportTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(16), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.fitOneCycle(2, 1e-2);
-            assertEquals(file, learn.export(file));
+            assertEquals(file, ModelExport.export(learn, file));
             try (InferenceModel model = InferenceModel.load(file)) {
                 Manifest m = model.manifest();
                 assertEquals("single_label_classification", m.task());
@@ -119,7 +120,7 @@ class TabularExportTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(16, 8),
                         TabularConfig.defaults().withYRange(-8, 8).withPs(0.1), Map.of(), b -> b.progress(false))) {
             learn.fitOneCycle(2, 1e-2);
-            learn.export(file);
+            ModelExport.export(learn, file);
             try (InferenceModel model = InferenceModel.load(file)) {
                 Manifest m = model.manifest();
                 assertEquals("regression", m.task());
@@ -158,7 +159,7 @@ class TabularExportTest {
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
             learn.fitOneCycle(1, 1e-2);
-            learn.export(file);
+            ModelExport.export(learn, file);
             try (InferenceModel model = InferenceModel.load(file)) {
                 for (String date : List.of("2020-03-31", "2021-07-04", "2030-01-01")) {
                     Map<String, String> q = Map.of("saledate", date, "shop", "s1");
@@ -177,7 +178,7 @@ class TabularExportTest {
                 .contNames("x2").yNames("label").procs().batchSize(32).build();
                 TabularLearner learn = TabularLearners.create(dls, List.of(4), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
-            learn.export(file);
+            ModelExport.export(learn, file);
             try (InferenceModel model = InferenceModel.load(file)) {
                 assertEquals(List.of(), model.manifest().inputs().get(0).params().get("procs"));
                 for (String x2 : List.of("1", "5", "9.5")) {
@@ -215,15 +216,13 @@ class TabularExportTest {
                 .catNames("color", "size").contNames("x1", "x2").yNames("label").batchSize(32).build();
                 TabularLearner learn = TabularLearners.create(dls, List.of(8), TabularConfig.defaults(), Map.of(),
                         b -> b.progress(false))) {
-            learn.export(good);
+            ModelExport.export(learn, good);
             // a learner whose recorded model sizes do not fit its data is refused before anything is written
-            @SuppressWarnings("unchecked")
-            Map<String, Object> params = new LinkedHashMap<>(
-                    (Map<String, Object>) learn.provenance().get(ModelExport.MODEL_PARAMS));
+            Map<String, Object> params = new LinkedHashMap<>(learn.modelSpec().params());
             params.put("n_cont", 3);
-            learn.provenance().put(ModelExport.MODEL_PARAMS, params);
+            learn.setModelSpec(new ModelSpec(learn.modelSpec().name(), params));
             Path never = dir.resolve("never.fai");
-            ExportException e = assertThrows(ExportException.class, () -> learn.export(never));
+            ExportException e = assertThrows(ExportException.class, () -> ModelExport.export(learn, never));
             assertEquals("cannot export: model factory 'tabular_model' does not fit the input blocks: the input block "
                     + "has 2 continuous columns [x1, x2], the model takes 3", e.getMessage());
             assertTrue(Files.notExists(never));

@@ -13,7 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.fastai4j.data.DataException;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Prediction;
 import ai.fastai4j.metrics.Metrics;
 import java.nio.file.Path;
@@ -155,9 +154,8 @@ class TabularLearnerTest {
                         TabularConfig.defaults().withPs(0.1).withYRange(0, 1).withEmbedP(0.02), Map.of(),
                         b -> b.progress(false));
                 NDManager m = NDManager.newBaseManager()) {
-            assertEquals(TabularExport.MODEL_FACTORY, learn.provenance().get(ModelExport.MODEL_FACTORY));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> params = (Map<String, Object>) learn.provenance().get(ModelExport.MODEL_PARAMS);
+            assertEquals(TabularExport.MODEL_FACTORY, learn.modelSpec().name());
+            Map<String, Object> params = learn.modelSpec().params();
             assertEquals(List.of(0.1), params.get("ps"));
             assertEquals(List.of(0.0, 1.0), params.get("y_range"));
             assertEquals(List.of(12, 6), params.get("layers"));

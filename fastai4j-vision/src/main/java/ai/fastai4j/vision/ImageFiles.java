@@ -46,6 +46,33 @@ public final class ImageFiles {
         return dot > 0 && EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
+    /** An image refused for its size, read from its header before decoding. */
+    public static final class TooManyPixelsException extends DataException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyPixelsException(String message) {
+            super(message);
+        }
+    }
+
+    /** The formats this JVM decodes (its ImageIO readers), upper case and sorted: what error messages list. */
+    public static final List<String> DECODED_FORMATS = decodedFormats();
+
+    private static List<String> decodedFormats() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String mime : ImageIO.getReaderMIMETypes()) {
+            java.util.Iterator<ImageReader> it = ImageIO.getImageReadersByMIMEType(mime);
+            while (it.hasNext()) {
+                javax.imageio.spi.ImageReaderSpi spi = it.next().getOriginatingProvider();
+                if (spi != null) { // the longest of a format's names: JPEG for jpg, TIFF for tif
+                    names.add(java.util.Arrays.stream(spi.getFormatNames()).max(java.util.Comparator.comparingInt(
+                            String::length)).orElseThrow().toUpperCase(Locale.ROOT));
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
     /** Images larger than this many pixels are refused before decoding (fastai/PIL's decompression-bomb guard). */
     public static final long DEFAULT_MAX_PIXELS = 178_956_970L;
 
@@ -110,7 +137,8 @@ public final class ImageFiles {
         try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new DataException(source + " is not an image in a known format (JPEG, PNG, GIF, BMP)");
+                throw new DataException(source + " is not an image in a format this reader decodes ("
+                        + String.join(", ", DECODED_FORMATS) + ")");
             }
             ImageReader reader = readers.next();
             String format = formatName(reader);
@@ -125,7 +153,7 @@ public final class ImageFiles {
                             + " pixels");
                 }
                 if ((long) w * h > maxPixels) {
-                    throw new DataException(String.format(Locale.ROOT, "%s: the %s image is %dx%d pixels (%.1f"
+                    throw new TooManyPixelsException(String.format(Locale.ROOT, "%s: the %s image is %dx%d pixels (%.1f"
                             + " megapixels), more than the limit of %.1f megapixels", source, format, w, h,
                             w * (double) h / 1e6, maxPixels / 1e6));
                 }

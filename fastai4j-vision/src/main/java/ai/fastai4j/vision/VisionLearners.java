@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.TransformBlock;
-import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metric;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.VisionModels;
@@ -190,6 +190,7 @@ public final class VisionLearners {
                 throw new IllegalArgumentException("a vision learner needs an ImageBlock input, got " + x.name());
             }
             int out = nOut != null ? nOut : dls.c();
+            TrainingSize.fix(dls);
             NDManager m = NDManager.newBaseManager();
             try {
                 int[] size = unet == null ? null : imageSize();
@@ -206,12 +207,11 @@ public final class VisionLearners {
                 configure.accept(b);
                 Learner learn = b.build();
                 if (unet == null) {
-                    learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.MODEL_FACTORY);
-                    learn.provenance().put(ModelExport.MODEL_PARAMS, VisionExport.modelParams(arch, ib.channels(), out));
+                    learn.setModelSpec(new ModelSpec(VisionExport.MODEL_FACTORY,
+                            VisionExport.modelParams(arch, ib.channels(), out)));
                 } else {
-                    learn.provenance().put(ModelExport.MODEL_FACTORY, VisionExport.UNET_FACTORY);
-                    learn.provenance().put(ModelExport.MODEL_PARAMS,
-                            VisionExport.unetParams(arch, ib.channels(), out, size[0], size[1], unet));
+                    learn.setModelSpec(new ModelSpec(VisionExport.UNET_FACTORY,
+                            VisionExport.unetParams(arch, ib.channels(), out, size[0], size[1], unet)));
                 }
                 if (source != null) {
                     learn.provenance().put(PRETRAINED_WEIGHTS, source);

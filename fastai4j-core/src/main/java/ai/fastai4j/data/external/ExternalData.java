@@ -2,9 +2,10 @@ package ai.fastai4j.data.external;
 
 import ai.fastai4j.data.external.DatasetSpec.Layout;
 import ai.fastai4j.data.external.DatasetSpec.Resource;
-import ai.fastai4j.data.external.internal.Archives;
-import ai.fastai4j.data.external.internal.Checksums;
-import ai.fastai4j.data.external.internal.Downloader;
+import ai.fastai4j.io.download.Archives;
+import ai.fastai4j.io.download.ChecksumMismatchException;
+import ai.fastai4j.io.download.Checksums;
+import ai.fastai4j.io.download.Downloader;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -256,13 +257,14 @@ public final class ExternalData {
         for (URI uri : r.urls()) {
             try {
                 Downloader.copy(uri, part, r.size(), config.progress());
-                Checksums.verify(part, r, uri.toString());
+                Checksums.verify(part, new Checksums.Expected(r.fileName(), r.size(), r.sha256(), r.md5()),
+                        uri.toString());
                 return;
             } catch (ChecksumMismatchException e) {
                 failures.add(e);
             } catch (FileNotFoundException e) {
                 String hint = Downloader.CLASSPATH_SCHEME.equals(uri.getScheme())
-                        ? " (is the module that ships it on the class path? The image samples are in fastai4j-vision)"
+                        ? " (is the module that ships it on the class path? The bundled samples are in fastai4j-samples)"
                         : "";
                 failures.add(new IOException(uri + ": " + e.getMessage() + hint, e));
             } catch (IOException e) {

@@ -36,16 +36,17 @@ public final class URLs {
             fashionMnist("t10k-labels-idx1-ubyte.gz", 5_148,
                     "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5")));
 
-    /** Class path name of the Fashion-MNIST sample zip shipped in fastai4j-vision. */
-    public static final String FASHION_MNIST_SAMPLE_RESOURCE = "ai/fastai4j/vision/sample/fashion_mnist_sample.zip";
-    /** SHA-256 of {@link #FASHION_MNIST_SAMPLE_RESOURCE}; update it when MakeFashionSample is run again. */
+    /** Class path name of the Fashion-MNIST sample zip shipped in the fastai4j-samples jar. */
+    public static final String FASHION_MNIST_SAMPLE_RESOURCE = "ai/fastai4j/samples/fashion_mnist_sample.zip";
+    /** SHA-256 of {@link #FASHION_MNIST_SAMPLE_RESOURCE}; update it when bench's MakeFashionSample is run again. */
     public static final String FASHION_MNIST_SAMPLE_SHA256 =
             "465076c0ee05a79dda5d32a90f24cc0c784fb21ee7c39a35124a49f1c99e5543";
     /** Size in bytes of {@link #FASHION_MNIST_SAMPLE_RESOURCE}. */
     public static final long FASHION_MNIST_SAMPLE_SIZE = 4_047_114;
 
     /**
-     * A small real Fashion-MNIST sample shipped inside fastai4j-vision (needs it on the class path), like
+     * A small real Fashion-MNIST sample shipped in the fastai4j-samples jar (needs it on the class path: the
+     * command line and the examples carry it; add {@code ai.fastai4j:fastai4j-samples} to your build), like
      * fastai's MNIST_SAMPLE: {@code train/<class>/<index>.png} (first 500 of each class of the train split)
      * and {@code valid/<class>/<index>.png} (first 100 of each class of the test split), 28x28 grey PNGs.
      * Extracted into the cache on first use; works offline.

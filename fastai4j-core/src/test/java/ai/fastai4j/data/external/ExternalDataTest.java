@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.fastai4j.data.external.DatasetSpec.Resource;
-import ai.fastai4j.data.external.internal.Checksums;
+import ai.fastai4j.io.download.ArchivesTest;
+import ai.fastai4j.io.download.ChecksumMismatchException;
+import ai.fastai4j.io.download.Checksums;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -193,7 +193,7 @@ public final class VisionModels {
         if (body == null) {
             throw new IllegalArgumentException("expected an assembled vision model with a body \"0\"");
         }
-        ai.fastai4j.nn.io.SafetensorsIO.write(body.stateDict(), Map.of("format", "pt", "content", "fastai4j body"),
+        ai.fastai4j.io.Safetensors.write(body.stateDict(), Map.of("format", "pt", "content", "fastai4j body"),
                 file);
     }
 

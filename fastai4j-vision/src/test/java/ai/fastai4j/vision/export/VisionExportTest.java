@@ -16,6 +16,7 @@ import ai.fastai4j.export.Manifest;
 import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.learner.Prediction;
+import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.vision.Image;
 import ai.fastai4j.vision.Normalize;
 import ai.fastai4j.vision.Resize;
@@ -112,7 +113,7 @@ class VisionExportTest {
                 Manifest m = model.manifest();
                 assertEquals("single_label_classification", m.task());
                 assertEquals(List.of("blue", "red"), model.vocab());
-                assertEquals(new Manifest.Component("vision_model", Map.of("arch", "SIMPLE_CNN", "n_in", 3, "n_out", 2)),
+                assertEquals(new ModelSpec("vision_model", Map.of("arch", "SIMPLE_CNN", "n_in", 3, "n_out", 2)),
                         m.model());
                 assertEquals(List.of(new Manifest.Component("image", Map.of("channels", 3))), m.inputs());
                 assertEquals(List.of(new Manifest.Component("resize", Map.of("height", 28, "width", 28, "method", "SQUISH"))),
@@ -151,6 +152,37 @@ class VisionExportTest {
                 e = assertThrows(DataException.class, () -> model.predict(42));
                 assertTrue(e.getMessage().contains("cannot make an image"), e.getMessage());
                 assertArrayEquals(rig.learn.predict(rig.pngs.get(1)).probs(), model.predict(rig.pngs.get(1)).probs(), 0f);
+            }
+        }
+    }
+
+    @Test
+    void aModelTrainedWithoutAResizeResizesItsInputsToTheTrainingSize(@TempDir Path dir) throws Exception {
+        Random r = new Random(3);
+        List<Image> x = new ArrayList<>();
+        List<String> y = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            x.add(image(i % 2 == 0 ? "red" : "blue", 32, 32, 3, r));
+            y.add(i % 2 == 0 ? "red" : "blue");
+        }
+        Path file = dir.resolve("sized.fai");
+        Image icon = image("red", 8, 8, 3, r);
+        try (DataLoaders dls = ai.fastai4j.vision.ImageDataLoaders.fromImages(x, y, x, y,
+                DataLoaderOptions.defaults(4).withWorkers(1), List.of(), List.of());
+                Learner learn = VisionLearners.builder(dls, Arch.SIMPLE_CNN).pretrained(false)
+                        .learner(b -> b.progress(false)).build()) {
+            learn.fit(1, 1e-2);
+            ModelExport.export(learn, file);
+            try (InferenceModel model = InferenceModel.load(file)) {
+                assertEquals(List.of(new Manifest.Component("resize", Map.of("height", 32, "width", 32,
+                        "method", "SQUISH"))), model.manifest().itemTransforms());
+                Image in = (Image) model.prepare(icon).sample().get(0);
+                assertEquals(List.of(32, 32), List.of(in.height(), in.width()));
+                // as if the icon had been resized by hand to the training size first
+                Image byHand = (Image) Resize.squish(32).apply(List.of(icon), ai.fastai4j.data.Split.VALID,
+                        new Random(0)).get(0);
+                assertArrayEquals(model.predict(byHand).probs(), model.predict(icon).probs(), 0f);
+                assertArrayEquals(learn.predict(icon).probs(), model.predict(icon).probs(), 1e-6f);
             }
         }
     }

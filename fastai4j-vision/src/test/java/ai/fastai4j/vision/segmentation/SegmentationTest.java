@@ -86,7 +86,7 @@ class SegmentationTest {
             assertInstanceOf(DynamicUnet.class, learn.model());
             assertEquals(3, learn.paramGroups().size(), "fastai's ResNet split: stem..layer2, layer3, decoder");
             learn.fitOneCycle(1, 1e-3);
-            Path fai = learn.export(dir.resolve("unet.fai"));
+            Path fai = ai.fastai4j.export.ModelExport.export(learn, dir.resolve("unet.fai"));
             Prediction fromLearner = learn.predict(files.get(0));
             try (InferenceModel model = InferenceModel.load(fai)) {
                 Prediction p = model.predict(files.get(0));

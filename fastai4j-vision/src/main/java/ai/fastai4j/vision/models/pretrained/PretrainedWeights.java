@@ -3,15 +3,16 @@ package ai.fastai4j.vision.models.pretrained;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.fastai4j.data.external.ChecksumMismatchException;
 import ai.fastai4j.data.external.ExternalData;
-import ai.fastai4j.data.external.internal.Checksums;
-import ai.fastai4j.data.external.internal.Downloader;
+import ai.fastai4j.io.AtomicFiles;
+import ai.fastai4j.io.download.ChecksumMismatchException;
+import ai.fastai4j.io.download.Checksums;
+import ai.fastai4j.io.download.Downloader;
+import ai.fastai4j.io.torch.TorchStateDictReader;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.nn.Parameter;
 import ai.fastai4j.nn.Sequential;
 import ai.fastai4j.nn.StateDictReport;
-import ai.fastai4j.nn.io.TorchStateDictReader;
 import ai.fastai4j.plot.ProgressBars;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.ResNet;
@@ -23,10 +24,8 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -333,7 +332,7 @@ public final class PretrainedWeights {
             Path part = null;
             try {
                 Files.createDirectories(config.cacheRoot());
-                part = Files.createTempFile(config.cacheRoot(), "." + spec.fileName() + ".", ".part");
+                part = AtomicFiles.temporarySibling(dest, ".part");
                 Downloader.copy(url, part, -1, config.progress());
                 String sha = Checksums.sha256(part);
                 if (!sha.startsWith(spec.sha256Prefix())) {
@@ -341,11 +340,7 @@ public final class PretrainedWeights {
                     throw new ChecksumMismatchException(part, spec.fileName(), url.toString(), "SHA-256 prefix",
                             spec.sha256Prefix(), sha);
                 }
-                try {
-                    Files.move(part, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
+                AtomicFiles.moveIntoPlace(part, dest);
                 LOG.log(System.Logger.Level.INFO, "{0}: downloaded from {1} to {2}, SHA-256 {3}", spec, url, dest, sha);
                 return dest;
             } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
@@ -501,15 +496,20 @@ public final class PretrainedWeights {
      * or a safetensors file, told apart by their first bytes, not their names.
      */
     public static Map<String, NDArray> readStateDict(Path file, NDManager manager) throws IOException {
-        byte[] head = new byte[2];
+        byte[] head = new byte[9];
+        int n;
         try (java.io.InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, 2) < 2) {
-                throw new IOException(file + ": too short to be a weights file");
-            }
+            n = in.readNBytes(head, 0, head.length);
         }
-        boolean zip = head[0] == 'P' && head[1] == 'K';
-        return zip ? TorchStateDictReader.read(file, manager)
-                : ai.fastai4j.nn.io.SafetensorsIO.read(file, manager);
+        if (n < 2) {
+            throw new ai.fastai4j.io.torch.TorchFormatException(file + ": too short to be a weights file (" + n
+                    + " bytes)");
+        }
+        // safetensors: an 8-byte header length, then the JSON header; anything else is PyTorch's (its reader
+        // explains a legacy pickle or a file that is neither)
+        boolean safetensors = n == head.length && head[8] == '{';
+        return safetensors ? ai.fastai4j.io.Safetensors.read(file, manager)
+                : TorchStateDictReader.read(file, manager);
     }
 
     /**

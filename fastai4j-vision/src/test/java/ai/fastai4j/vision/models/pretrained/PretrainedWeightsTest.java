@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.fastai4j.data.external.ChecksumMismatchException;
 import ai.fastai4j.data.external.ExternalData;
+import ai.fastai4j.io.download.ChecksumMismatchException;
 import ai.fastai4j.vision.models.Arch;
 import ai.fastai4j.vision.models.pretrained.PretrainedWeights.Config;
 import ai.fastai4j.vision.models.pretrained.PretrainedWeights.Spec;

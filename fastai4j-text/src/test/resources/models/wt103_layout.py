@@ -1,5 +1,6 @@
 # Reference for AwdLstmWeightsTest: a small AWD-LSTM language model saved with exactly the layout of fastai's
-# wt103-fwd files (lstm_fwd.pth: fastai 1's state dict in torch's legacy format, raw and dropped hidden weights,
+# wt103-fwd files (lstm_fwd.pth: fastai 1's state dict (torch's zip format: the core reader refuses the legacy
+# one and says how to re-save it), raw and dropped hidden weights,
 # the embedding again under encoder_dp, the tied decoder weight; itos_wt103.pkl: the vocabulary as a pickled
 # list), the target vocabulary, and the eval-mode logits of the model after fastai's match_embeds onto it.
 # Usage: wt103_layout.py OUT_DIR
@@ -36,7 +37,7 @@ for l in range(n_layers):
     sd[f'0.rnns.{l}.module.bias_hh_l0'] = lstm.bias_hh_l0.detach().clone()
 sd['1.decoder.weight'] = enc.clone()
 sd['1.decoder.bias'] = torch.randn(len(itos))
-torch.save(sd, os.path.join(out, 'lstm_fwd.pth'), _use_new_zipfile_serialization=False)
+torch.save(sd, os.path.join(out, 'lstm_fwd.pth'))
 with open(os.path.join(out, 'itos_wt103.pkl'), 'wb') as f:
     pickle.dump(itos, f)
 with open(os.path.join(out, 'target_vocab.txt'), 'w') as f:

@@ -5,7 +5,7 @@ import ai.fastai4j.data.DataLoaderOptions;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.metrics.Metrics;
-import ai.fastai4j.util.NativeMemory;
+import ai.fastai4j.engine.NativeMemory;
 import ai.fastai4j.vision.ImageDataLoaders;
 import ai.fastai4j.vision.VisionLearners;
 import ai.fastai4j.vision.models.Arch;

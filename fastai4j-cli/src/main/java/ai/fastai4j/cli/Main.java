@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Practical deep learning on the JVM, in the spirit of fastai.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, LrFindCommand.class, PredictCommand.class,
                 InterpretCommand.class, ExportCommand.class, ServeCommand.class,
-                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class,
+                TrainTabularCommand.class, TrainCollabCommand.class, RecommendCommand.class, TrainTextCommand.class,
+                BatchPredictCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad usage, 3 bad input data, 4 bad model file,",
                 "130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM: the running batch finishes and train writes",
@@ -76,6 +77,7 @@ public final class Main implements Runnable {
             TrainingInterruptedException stop = find(e, TrainingInterruptedException.class);
             if (stop != null) {
                 cmd.getErr().println("stopped: " + stop.getMessage());
+                cmd.getErr().flush(); // the JVM may halt while this thread waits in System.exit
                 return EXIT_INTERRUPTED;
             }
             ModelFileException model = find(e, ModelFileException.class);

@@ -45,6 +45,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest image in megapixels, checked before decoding (default: ${DEFAULT-VALUE}).")
     double maxMegapixels;
 
+    @Option(names = "--max-pixels", defaultValue = "" + Builder.DEFAULT_MAX_MODEL_PIXELS,
+            description = "Pixel budget of a model without a fixed input size (one exported before sizes were recorded):"
+                    + " larger images are refused with 422, as its cost grows with the pixels (default: ${DEFAULT-VALUE},"
+                    + " 512x512). A model that resizes its input costs the same for any image.")
+    long maxModelPixels;
+
+    @Option(names = "--max-connections-per-client", defaultValue = "" + Builder.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+            description = "Most connections one IP address holds open; more are closed (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerClient;
+
     @Option(names = "--top", defaultValue = "" + Builder.DEFAULT_TOP_K,
             description = "Classes listed when a request gives no ?k= (default: ${DEFAULT-VALUE}).")
     int top;
@@ -78,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
             b = ModelServer.builder().host(host).port(port).maxUploadBytes(Math.round(maxUploadMb * 1048576))
                     .maxPixels(Math.round(maxMegapixels * 1e6)).defaultTopK(top).workers(workers).maxBatch(maxBatch)
                     .batchWindow(Duration.ofNanos(Math.round(batchWindowMs * 1e6))).maxQueue(maxQueue)
+                    .maxModelPixels(maxModelPixels).maxConnectionsPerClient(maxConnectionsPerClient)
                     .model(modelFile);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -1,6 +1,13 @@
 package ai.fastai4j.cli;
 
 import ai.fastai4j.Fastai4j;
+import ai.fastai4j.callback.CsvLogger;
+import ai.fastai4j.callback.EarlyStoppingCallback;
+import ai.fastai4j.callback.GradientAccumulation;
+import ai.fastai4j.callback.GradientClip;
+import ai.fastai4j.callback.LiveReport;
+import ai.fastai4j.callback.MixUp;
+import ai.fastai4j.callback.SaveModelCallback;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.interpret.TrainingReport;
@@ -15,6 +22,8 @@ import ai.fastai4j.plot.Plots;
 import ai.fastai4j.vision.VisionLearners;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +66,29 @@ final class TrainCommand implements Callable<Integer> {
                     + " stopped by Ctrl-C/SIGTERM) every N training batches (default: ${DEFAULT-VALUE}: off).")
     int checkpointEvery;
 
+    @Option(names = "--save-best", negatable = false,
+            description = "Keep the model of the epoch with the lowest valid_loss (OUT/models/best.safetensors) and"
+                    + " export that one (fastai's SaveModelCallback).")
+    boolean saveBest;
+
+    @Option(names = "--early-stop", paramLabel = "N", defaultValue = "0",
+            description = "Stop when valid_loss has not improved for N epochs (default: ${DEFAULT-VALUE}: off).")
+    int earlyStop;
+
+    @Option(names = "--clip", paramLabel = "X", description = "Clip the global gradient norm to X (GradientClip).")
+    Double clip;
+
+    @Option(names = "--mixup", paramLabel = "ALPHA", arity = "0..1", fallbackValue = "0.4",
+            description = "Train with MixUp (alpha 0.4 when not given).")
+    Double mixup;
+
+    @Option(names = "--accumulate", paramLabel = "N", defaultValue = "0",
+            description = "Accumulate gradients over N samples before each step (default: ${DEFAULT-VALUE}: off).")
+    int accumulate;
+
+    @Option(names = "--csv-log", negatable = false, description = "Write the epoch table to OUT/history.csv.")
+    boolean csvLog;
+
     @Option(names = "--no-report", negatable = false,
             description = "Skip report.html (epoch table, plots, confusion matrix, top losses, model summary) in --out.")
     boolean noReport;
@@ -87,14 +119,19 @@ final class TrainCommand implements Callable<Integer> {
                     : ((Number) resumed.extra().get(LR_KEY)).doubleValue();
             CheckpointCallback checkpoints = new CheckpointCallback(out.resolve("checkpoint"), checkpointEvery)
                     .extra(LR_KEY, lrMax);
-            Callback[] cbs = resume == null ? new Callback[] {checkpoints}
-                    : new Callback[] {checkpoints, Checkpoint.resumeFrom(resume)};
+            List<Callback> list = new ArrayList<>(List.of(checkpoints));
+            if (resume != null) {
+                list.add(Checkpoint.resumeFrom(resume));
+            }
+            list.addAll(trainingCallbacks());
+            Callback[] cbs = list.toArray(Callback[]::new);
             if (pretrained != null) {
                 if (resume != null) {
                     throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                             "--resume continues one-cycle training; fine_tune of pretrained weights cannot be resumed");
                 }
                 System.out.println("pretrained: " + pretrained + "; fine_tune(" + epochs + ", " + lrMax + ")");
+                learn.addCallbacks(cbs); // both phases of fine_tune
                 learn.fineTune(epochs, lrMax);
             } else {
                 if (resumed != null) {
@@ -112,6 +149,43 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The callbacks the options ask for. */
+    List<Callback> trainingCallbacks() {
+        picocli.CommandLine cl = new picocli.CommandLine(this);
+        List<Callback> cbs = new ArrayList<>();
+        if (saveBest) {
+            cbs.add(SaveModelCallback.best("valid_loss", "best", false));
+        }
+        if (earlyStop < 0 || accumulate < 0) {
+            throw new picocli.CommandLine.ParameterException(cl, "--early-stop and --accumulate must be >= 0");
+        }
+        if (earlyStop > 0) {
+            cbs.add(new EarlyStoppingCallback("valid_loss", 0, earlyStop));
+        }
+        if (clip != null) {
+            if (!(clip > 0)) {
+                throw new picocli.CommandLine.ParameterException(cl, "--clip must be positive, got " + clip);
+            }
+            cbs.add(new GradientClip(clip));
+        }
+        if (mixup != null) {
+            if (!(mixup > 0)) {
+                throw new picocli.CommandLine.ParameterException(cl, "--mixup alpha must be positive, got " + mixup);
+            }
+            cbs.add(new MixUp(mixup));
+        }
+        if (accumulate > 0) {
+            cbs.add(new GradientAccumulation(accumulate));
+        }
+        if (csvLog) {
+            cbs.add(new CsvLogger());
+        }
+        if (!noReport) {
+            cbs.add(new LiveReport(out)); // report.html after every epoch; the full report replaces it at the end
+        }
+        return cbs;
     }
 
     /** Key of the maximum learning rate in the checkpoint's extra facts. */

@@ -71,6 +71,8 @@ class ServeCommandTest {
         assertEquals(Main.EXIT_MODEL, Main.execute("serve", dir.resolve("absent.fai").toString()));
         assertEquals(2, Main.execute("serve", model.toString(), "--max-batch", "0"));
         assertEquals(2, Main.execute("serve", model.toString(), "--port", "eighty"));
+        assertEquals(2, Main.execute("serve", model.toString(), "--max-pixels", "0"));
+        assertEquals(2, Main.execute("serve", model.toString(), "--max-connections-per-client", "0"));
     }
 
     @Test

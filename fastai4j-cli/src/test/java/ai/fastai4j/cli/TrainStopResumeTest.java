@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.fastai4j.io.Safetensors;
 import ai.fastai4j.learner.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,7 +75,7 @@ class TrainStopResumeTest {
      * training is about to start); {@code whileRunning} (may be null) then acts on the process.
      */
     static Run run(Path out, List<String> extraArgs, java.util.function.Consumer<Process> onData,
-            java.util.function.Consumer<Process> whileRunning) throws Exception {
+            java.util.function.BiConsumer<Process, java.util.function.Supplier<String>> whileRunning) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m", "-XX:ErrorFile=" + out.resolve("hs_err_pid%p.log"), "-Dai.djl.offline=true",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp", System.getProperty("java.class.path"),
@@ -124,7 +123,11 @@ class TrainStopResumeTest {
             }
         }
         if (whileRunning != null) {
-            whileRunning.accept(p);
+            whileRunning.accept(p, () -> {
+                synchronized (dataSeen) {
+                    return outText.toString();
+                }
+            });
         }
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "train did not end");
         outReader.join();
@@ -154,13 +157,12 @@ class TrainStopResumeTest {
     /** Model tensors of a checkpoint (exact bytes) and its recorder's epoch table and losses. */
     static Map<String, Object> contents(Path checkpointDir) throws IOException {
         Map<String, Object> out = new TreeMap<>();
-        try (NDManager m = NDManager.newBaseManager();
-                InputStream is = Files.newInputStream(Checkpoint.file(checkpointDir))) {
-            for (NDArray a : NDList.decode(m, is)) {
-                if (a.getName().startsWith("model.") || a.getName().startsWith("opt.")) {
-                    out.put(a.getName(), a.getShape() + Base64.getEncoder().encodeToString(a.toByteArray()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Safetensors.read(Checkpoint.file(checkpointDir), m).forEach((name, a) -> {
+                if (name.startsWith("model.") || name.startsWith("opt.")) {
+                    out.put(name, a.getShape() + Base64.getEncoder().encodeToString(a.toByteArray()));
                 }
-            }
+            });
         }
         Checkpoint.Meta meta = Checkpoint.readMeta(checkpointDir);
         out.put("epoch table", meta.recorder().values());
@@ -173,25 +175,41 @@ class TrainStopResumeTest {
     @Test
     void sigtermAtRandomMomentsNeverCrashesAndLeavesACheckpoint() throws Exception {
         int moments = Integer.getInteger("fastai4j.stress.moments", 6);
-        Random r = new Random(Long.getLong("fastai4j.stress.seed", System.nanoTime()));
+        long seed = Long.getLong("fastai4j.stress.seed", System.nanoTime());
+        System.out.println("stress seed (-Dfastai4j.stress.seed): " + seed);
+        Random r = new Random(seed);
         Map<String, Integer> where = new LinkedHashMap<>();
+        int totalIters = 4 * 8; // 4 epochs of 32 images in batches of 4
         for (int k = 0; k < moments; k++) {
-            // two thirds in the fit (training and validation), the rest over plots, export and the report's predictions
-            long delay = k % 3 != 2 ? (long) (r.nextDouble() * fitMillis)
-                    : fitMillis + (long) (r.nextDouble() * (referenceMillis - fitMillis));
+            // two thirds inside the fit: right after a random training batch's checkpoint (the next batch's
+            // forward/backward, or a validation), the rest just after the fit (plots, export, report predictions)
+            boolean inFit = k % 3 != 2;
+            int target = 1 + r.nextInt(totalIters);
+            long jitterMillis = inFit ? r.nextInt(40) : r.nextInt(400);
             Path out = dir.resolve("stop" + k);
-            long[] dataAt = new long[1];
-            Run run = run(out, List.of(), p -> dataAt[0] = System.nanoTime(), p -> {
-                long wait = delay - (System.nanoTime() - dataAt[0]) / 1_000_000;
-                try {
-                    if (wait > 0) {
-                        Thread.sleep(wait);
+            Path checkpoint = out.resolve("checkpoint");
+            Run run = run(out, List.of("--checkpoint-every", "1"), p -> { }, (p, stdout) -> {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end && p.isAlive()) {
+                    try {
+                        if (inFit ? Files.isRegularFile(Checkpoint.file(checkpoint))
+                                && Checkpoint.readMeta(checkpoint).trainIter() >= target
+                                : stdout.get().contains("loss plot:")) {
+                            break;
+                        }
+                        Thread.sleep(1);
+                    } catch (RuntimeException | InterruptedException e) {
+                        // the checkpoint is being replaced right now: read again
                     }
+                }
+                try {
+                    Thread.sleep(jitterMillis);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 p.destroy(); // SIGTERM
             });
+            long delay = jitterMillis;
             String phase = run.code() == 0 ? "after the end"
                     : run.err().contains("training batch") ? "training"
                     : run.err().contains("validation batch") ? "validation"
@@ -199,11 +217,10 @@ class TrainStopResumeTest {
                     : run.err().contains("predictions stopped") || run.err().contains("predicting refused") ? "report"
                     : "plots (no native work: exits at once)";
             where.merge(phase, 1, Integer::sum);
-            String context = "moment " + k + " (" + delay + " ms; fit " + fitMillis + " ms of " + referenceMillis + ", "
-                    + phase + ")\n"
+            String context = "moment " + k + " (" + (inFit ? "after training batch " + target : "after the fit")
+                    + " + " + delay + " ms: " + phase + ")\n"
                     + run.err();
             assertTrue(run.code() == EXIT_SIGTERM || run.code() == 0, "exit code " + run.code() + ": " + context);
-            Path checkpoint = out.resolve("checkpoint");
             assertTrue(Files.isRegularFile(Checkpoint.file(checkpoint)), "no checkpoint: " + context);
             Map<String, Object> c = contents(checkpoint); // loadable: every tensor and the metadata decode
             assertTrue(c.keySet().stream().anyMatch(k2 -> k2.startsWith("model.")), context);
@@ -220,7 +237,7 @@ class TrainStopResumeTest {
     void killedMidEpochAndResumedEqualsUninterrupted() throws Exception {
         Path out = dir.resolve("killed");
         Path checkpoint = out.resolve("checkpoint");
-        Run killed = run(out, List.of("--checkpoint-every", "3"), p -> { }, p -> {
+        Run killed = run(out, List.of("--checkpoint-every", "3"), p -> { }, (p, stdout) -> {
             // wait for a checkpoint inside epoch 1, then SIGKILL: nothing runs on the way out
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < end) {

@@ -11,9 +11,9 @@ import com.sun.jna.Platform;
  *
  * <p>{@link #apply()} sets, unless the environment already has it, {@code OMP_WAIT_POLICY=PASSIVE}: the engine's
  * OpenMP threads sleep when they run out of work instead of spinning. On a busy machine spinning threads take the
- * cores the other threads of the same operator wait for: a small tabular fit next to other busy processes took
- * 197 s with libtorch's defaults (2 intra-op threads, spinning), 6 s with 1 thread and 4 s with 2 passive threads
- * (bench/README.md, "Threads"). When idle the passive wait costs little: measured there too. The intra-op thread
+ * cores the other threads of the same operator wait for: a small tabular fit on a shared 2-core machine took a
+ * median 36.9 s with libtorch's defaults (2 intra-op threads, spinning), 6.3 s with 1 thread and 2.4 s with 2
+ * passive threads (bench/README.md, "Threads"). A passive wait costs a thread wake-up per parallel region. The intra-op thread
  * count stays libtorch's (one per physical core; {@code -Dai.djl.pytorch.num_threads=N} to change it), the
  * inter-op pool DJL's (1; {@code -Dai.djl.pytorch.num_interop_threads}).
  */

@@ -237,6 +237,54 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
+     * Predicts several raw inputs like {@link #predictBatch}, but a bad input does not fail the call: it gets an
+     * {@link Outcome} with the reason, and the others are predicted. The good inputs of each run of
+     * {@value #MAX_BATCH} go through the model together, so when every input is good the predictions equal
+     * {@link #predictBatch}'s exactly.
+     */
+    public List<Outcome> predictEach(List<?> rawInputs) {
+        List<Outcome> out = new ArrayList<>(rawInputs.size());
+        for (int from = 0; from < rawInputs.size(); from += MAX_BATCH) {
+            int to = Math.min(rawInputs.size(), from + MAX_BATCH);
+            Outcome[] chunk = new Outcome[to - from];
+            List<List<Object>> good = new ArrayList<>();
+            List<Integer> where = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                Object raw = rawInputs.get(i);
+                try {
+                    good.add(raw instanceof Prepared p ? p.sample() : prepare(raw, "input " + describe(raw)));
+                    where.add(i - from);
+                } catch (DataException e) {
+                    chunk[i - from] = Outcome.failed(e.getMessage());
+                }
+            }
+            if (!good.isEmpty()) {
+                List<Prediction> ps;
+                try {
+                    ps = forwardRows(good);
+                } catch (DataException e) {
+                    // the batch as a whole was refused: find the culprits one by one
+                    ps = null;
+                    for (int j = 0; j < good.size(); j++) {
+                        try {
+                            chunk[where.get(j)] = Outcome.of(forwardRows(List.of(good.get(j))).get(0));
+                        } catch (DataException single) {
+                            chunk[where.get(j)] = Outcome.failed(single.getMessage());
+                        }
+                    }
+                }
+                if (ps != null) {
+                    for (int j = 0; j < ps.size(); j++) {
+                        chunk[where.get(j)] = Outcome.of(ps.get(j));
+                    }
+                }
+            }
+            out.addAll(java.util.Arrays.asList(chunk));
+        }
+        return out;
+    }
+
+    /**
      * How many of {@code rawInputs} hold, per column, a value the model never saw in training (a category the
      * model maps to {@code #na#}, an unknown user or item): the columns with a count above zero, in the model's
      * column order. Empty for inputs without vocabularies (images). Reads the inputs only; predicts nothing.
@@ -292,17 +340,22 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     private List<Prediction> run(List<Object> raws, boolean batch, int offset) {
+        List<List<Object>> rows = new ArrayList<>(raws.size());
+        for (int i = 0; i < raws.size(); i++) {
+            Object raw = raws.get(i);
+            rows.add(raw instanceof Prepared p ? p.sample() : prepare(raw, batch
+                    ? "input " + (offset + i) + " (" + describe(raw) + ")" : "input " + describe(raw)));
+        }
+        return forwardRows(rows);
+    }
+
+    /** Runs prepared inputs through the model with gradient recording off, in a scope of their own. */
+    private List<Prediction> forwardRows(List<List<Object>> rows) {
         ReentrantReadWriteLock.ReadLock rl = lock.readLock();
         rl.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("this InferenceModel is closed");
-            }
-            List<List<Object>> rows = new ArrayList<>(raws.size());
-            for (int i = 0; i < raws.size(); i++) {
-                Object raw = raws.get(i);
-                rows.add(raw instanceof Prepared p ? p.sample() : prepare(raw, batch
-                        ? "input " + (offset + i) + " (" + describe(raw) + ")" : "input " + describe(raw)));
             }
             NoGrad noGrad = NoGrad.enter();
             try (NDManager m = NDManager.newBaseManager(manager.getDevice()); NDScope scope = new NDScope()) {

@@ -39,6 +39,15 @@ public final class Params {
         return v;
     }
 
+    /** An integer parameter between {@code min} and {@code max}, both included. */
+    public static int getInt(Map<String, Object> params, String key, int min, int max) {
+        int v = getInt(params, key, min);
+        if (v > max) {
+            throw new IllegalArgumentException("parameter '" + key + "' must be at most " + max + ", got " + v);
+        }
+        return v;
+    }
+
     public static long getLong(Map<String, Object> params, String key) {
         Object o = require(params, key);
         if (o instanceof Integer || o instanceof Long || o instanceof Short || o instanceof Byte) {

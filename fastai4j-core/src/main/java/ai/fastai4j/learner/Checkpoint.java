@@ -1,40 +1,34 @@
 package ai.fastai4j.learner;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.fastai4j.io.Safetensors;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A training checkpoint: everything needed to continue a fit exactly where it was. One safetensors file holds
  * the model's state dict ({@code model.*}: weights and buffers such as BatchNorm statistics), the optimizer's
- * ({@code opt.*}: hyper-parameters and state) and a JSON tensor {@code checkpoint.meta} with the position (epoch,
+ * ({@code opt.*}: hyper-parameters and state) and, in the file's metadata, a JSON {@code checkpoint.meta} with the position (epoch,
  * next training batch, whether that epoch's training is done), the schedule's position ({@code pctTrain}, the
  * training iteration), the random generators' position (the learner's seed and batch count, from which dropout
  * and MixUp draws derive, and the data loaders' epoch numbers, from which shuffling and augmentation derive) and
  * the {@link Recorder}'s history. {@link Learner#loadFrom} reads its weights like any saved model.
  *
- * <p>Written atomically: to a {@code .part} file, flushed to disk, then renamed over the previous checkpoint, so
- * a crash or SIGKILL while writing leaves the previous checkpoint whole.
+ * <p>Written atomically ({@link ai.fastai4j.io.AtomicFiles}): to a temporary file, then moved over the previous
+ * checkpoint, so a crash or SIGKILL while writing leaves the previous checkpoint whole.
  *
  * <p>Resume with {@code learn.fit(nEpoch, lr, Checkpoint.resumeFrom(file))} (or {@code fitOneCycle} and the
  * other fit methods, with the same arguments as the interrupted fit).
  */
 public final class Checkpoint {
-    /** Name of the tensor that holds the JSON metadata. */
+    /** Key of the JSON metadata in the file's safetensors {@code __metadata__}. */
     public static final String META = "checkpoint.meta";
     /** File name used in a checkpoint folder. */
     public static final String FILE_NAME = "checkpoint.safetensors";
@@ -60,31 +54,13 @@ public final class Checkpoint {
     /** Writes the learner's state at {@code meta}'s position to {@code file}, atomically. */
     static Path write(Learner learn, Path file, Meta meta) {
         try (NDManager tmp = NDManager.newBaseManager()) {
-            NDList list = new NDList();
-            learn.model().stateDict().forEach((k, v) -> {
-                NDArray c = v.duplicate();
-                c.attach(tmp);
-                c.setName("model." + k);
-                list.add(c);
-            });
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            learn.model().stateDict().forEach((k, v) -> state.put("model." + k, v)); // live views, only read
             learn.opt().stateDict().forEach((k, v) -> {
-                v.attach(tmp);
-                v.setName("opt." + k);
-                list.add(v);
+                v.attach(tmp); // fresh copies: freed with tmp
+                state.put("opt." + k, v);
             });
-            NDArray m = tmp.create(JSON.writeValueAsBytes(meta));
-            m.setName(META);
-            list.add(m);
-            Path abs = file.toAbsolutePath();
-            Files.createDirectories(abs.getParent());
-            Path part = abs.resolveSibling(abs.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part))) {
-                list.encode(os, NDList.Encoding.SAFETENSORS);
-            }
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(part, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(state, Map.of(META, JSON.writeValueAsString(meta)), file);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
@@ -94,39 +70,32 @@ public final class Checkpoint {
     /** Reads only the metadata of a checkpoint (folder or file). */
     public static Meta readMeta(Path dirOrFile) {
         Path file = file(dirOrFile);
-        try (NDManager tmp = NDManager.newBaseManager()) {
-            return meta(read(file, tmp), file);
-        }
-    }
-
-    private static NDList read(Path file, NDManager tmp) {
-        try (InputStream is = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            return NDList.decode(tmp, is);
+        try {
+            return meta(Safetensors.metadata(file), file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a checkpoint: " + file + ": " + e.getMessage(), e);
+            throw e instanceof IllegalArgumentException iae ? iae
+                    : new IllegalArgumentException("not a checkpoint: " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static Meta meta(NDList list, Path file) {
-        for (NDArray a : list) {
-            if (META.equals(a.getName())) {
-                try {
-                    Meta m = JSON.readValue(new String(a.toByteArray(), StandardCharsets.UTF_8), Meta.class);
-                    if (m.format() != FORMAT) {
-                        throw new IllegalArgumentException("checkpoint " + file + " has format " + m.format()
-                                + ", this version reads " + FORMAT);
-                    }
-                    return m;
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("checkpoint " + file + ": unreadable metadata: "
-                            + e.getMessage(), e);
-                }
-            }
+    private static Meta meta(Map<String, String> metadata, Path file) {
+        String json = metadata.get(META);
+        if (json == null) {
+            throw new IllegalArgumentException(file + " is not a checkpoint (no " + META + " metadata): a saved"
+                    + " model? use learn.loadFrom for weights only");
         }
-        throw new IllegalArgumentException(file + " is not a checkpoint (no " + META + "): a saved model? use"
-                + " learn.loadFrom for weights only");
+        try {
+            Meta m = JSON.readValue(json, Meta.class);
+            if (m.format() != FORMAT) {
+                throw new IllegalArgumentException("checkpoint " + file + " has format " + m.format()
+                        + ", this version reads " + FORMAT);
+            }
+            return m;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("checkpoint " + file + ": unreadable metadata: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -154,24 +123,26 @@ public final class Checkpoint {
 
         @Override
         public void beforeFit(Learner learn) {
+            Meta m = readMeta(file);
+            int nIter = learn.dls().train().numBatches();
+            if (m.nEpoch() != learn.nEpoch() || m.nIter() != nIter) {
+                throw new IllegalArgumentException("checkpoint " + file + " is of a fit of " + m.nEpoch()
+                        + " epochs of " + m.nIter() + " batches; this fit has " + learn.nEpoch() + " epochs of "
+                        + nIter + " batches");
+            }
             try (NDManager tmp = NDManager.newBaseManager()) {
-                NDList list = read(file, tmp);
-                Meta m = meta(list, file);
-                int nIter = learn.dls().train().numBatches();
-                if (m.nEpoch() != learn.nEpoch() || m.nIter() != nIter) {
-                    throw new IllegalArgumentException("checkpoint " + file + " is of a fit of " + m.nEpoch()
-                            + " epochs of " + m.nIter() + " batches; this fit has " + learn.nEpoch() + " epochs of "
-                            + nIter + " batches");
-                }
                 Map<String, NDArray> model = new LinkedHashMap<>();
                 Map<String, NDArray> opt = new LinkedHashMap<>();
-                for (NDArray a : list) {
-                    String n = a.getName();
-                    if (n != null && n.startsWith("model.")) {
-                        model.put(n.substring(6), a);
-                    } else if (n != null && n.startsWith("opt.")) {
-                        opt.put(n.substring(4), a);
-                    }
+                try {
+                    Safetensors.read(file, tmp).forEach((n, a) -> {
+                        if (n.startsWith("model.")) {
+                            model.put(n.substring(6), a);
+                        } else if (n.startsWith("opt.")) {
+                            opt.put(n.substring(4), a);
+                        }
+                    });
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
                 }
                 learn.model().loadStateDict(model, true);
                 learn.opt().loadStateDict(opt);

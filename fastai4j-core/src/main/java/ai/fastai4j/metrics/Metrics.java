@@ -76,6 +76,31 @@ public final class Metrics {
         return new Regression("r2_score", RegStat.R2);
     }
 
+    /** fastai's RocAucBinary: ROC AUC of the softmax probability of class 1 (sklearn's roc_auc_score). */
+    public static Metric rocAucBinary() {
+        return new ScoreMetrics.Accum("roc_auc_score", ScoreMetrics.Kind.ROC_AUC_BINARY);
+    }
+
+    /** fastai's RocAuc: one-vs-rest ROC AUC of the softmax probabilities, macro average. */
+    public static Metric rocAuc() {
+        return new ScoreMetrics.Accum("roc_auc_score", ScoreMetrics.Kind.ROC_AUC);
+    }
+
+    /** fastai's MatthewsCorrCoef (multi-class, sklearn's matthews_corrcoef) of the argmax decisions. */
+    public static Metric matthewsCorrCoef() {
+        return new ScoreMetrics.Accum("matthews_corrcoef", ScoreMetrics.Kind.MCC);
+    }
+
+    /** fastai's BalancedAccuracy: mean recall over the classes present in the targets. */
+    public static Metric balancedAccuracy() {
+        return new ScoreMetrics.Accum("balanced_accuracy_score", ScoreMetrics.Kind.BALANCED_ACCURACY);
+    }
+
+    /** fastai's ExplainedVariance: 1 - Var(y - pred) / Var(y). */
+    public static Metric explainedVariance() {
+        return new ScoreMetrics.Accum("explained_variance_score", ScoreMetrics.Kind.EXPLAINED_VARIANCE);
+    }
+
     /**
      * fastai's {@code foreground_acc}: accuracy of the argmax over axis 1 on the pixels whose target class is not
      * {@code bkgIdx}, averaged over batches weighted by their size.

@@ -16,6 +16,8 @@ import org.eclipse.jetty.io.Connection;
 final class ConnectionsPerClient implements Connection.Listener {
     private final int max;
     private final Map<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    /** Each open connection's client, read when it opened (a closed socket no longer knows its peer). */
+    private final Map<Connection, InetAddress> clients = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
 
     ConnectionsPerClient(int max) {
@@ -28,6 +30,7 @@ final class ConnectionsPerClient implements Connection.Listener {
         if (client == null) {
             return;
         }
+        clients.put(connection, client);
         int n = open.merge(client, 1, Integer::sum);
         if (n > max) {
             refused.incrementAndGet();
@@ -37,7 +40,7 @@ final class ConnectionsPerClient implements Connection.Listener {
 
     @Override
     public void onClosed(Connection connection) {
-        InetAddress client = client(connection);
+        InetAddress client = clients.remove(connection);
         if (client != null) {
             open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
         }

@@ -2,6 +2,7 @@ package ai.fastai4j.serve;
 
 import ai.fastai4j.export.InferenceModel;
 import ai.fastai4j.export.Manifest;
+import ai.fastai4j.export.ModelInput;
 import ai.fastai4j.export.Params;
 import ai.fastai4j.learner.Prediction;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,39 +38,9 @@ final class RowsHandler implements ModelHandler {
         this.context = context;
         this.model = context.model();
         this.collab = ModelKinds.takes(model.manifest(), "collab");
-        this.columns = columns(model.manifest().inputs().get(0).params(), collab);
+        this.columns = ModelInput.of(model.manifest(), model.file()).columns();
         this.page = rowPage().getBytes(StandardCharsets.UTF_8);
         this.queue = context.queue(this::predictRows, this::predictRequests);
-    }
-
-    /**
-     * The columns a row must have, in order: for a tabular model its date, categorical and continuous columns;
-     * for a collab model its user and item columns.
-     */
-    private static List<String> columns(Map<String, Object> p, boolean collab) {
-        List<String> out = new ArrayList<>();
-        if (collab) {
-            out.add(Params.getString(p, "user_name"));
-            out.add(Params.getString(p, "item_name"));
-        } else {
-            out.addAll(dateColumns(p));
-            out.addAll(Params.getStringList(p, "cat_names"));
-            out.addAll(Params.getStringList(p, "cont_names"));
-        }
-        return out.stream().distinct().toList();
-    }
-
-    private static List<String> dateColumns(Map<String, Object> p) {
-        List<String> out = new ArrayList<>();
-        Object d = p.get("date_parts");
-        if (d instanceof List<?> l) {
-            for (Object o : l) {
-                if (o instanceof Map<?, ?> dm && dm.get("column") instanceof String c) {
-                    out.add(c);
-                }
-            }
-        }
-        return out;
     }
 
     /** How a row model is called, for error messages and the text page. */
@@ -217,7 +188,7 @@ final class RowsHandler implements ModelHandler {
         } else {
             input.set("catNames", JSON.valueToTree(Params.getStringList(p, "cat_names")));
             input.set("contNames", JSON.valueToTree(Params.getStringList(p, "cont_names")));
-            input.set("dateColumns", JSON.valueToTree(dateColumns(p)));
+            input.set("dateColumns", JSON.valueToTree(ModelInput.dateColumns(p)));
         }
     }
 

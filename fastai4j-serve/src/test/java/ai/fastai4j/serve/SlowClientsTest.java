@@ -39,6 +39,7 @@ class SlowClientsTest {
         try (InferenceModel model = InferenceModel.load(TinyModel.export(dir, 0));
                 ModelServer s = ModelServer.builder().model(model).port(0).httpThreads(12)
                         .maxConnectionsPerClient(4).start()) {
+            assertEquals(200, post(s, "", "image/png", png).status()); // warm: the first prediction is slower
             ExecutorService pool = Executors.newFixedThreadPool(40);
             AtomicInteger cut = new AtomicInteger();
             List<Future<?>> slow = new ArrayList<>();
@@ -54,7 +55,9 @@ class SlowClientsTest {
                     long t0 = System.nanoTime();
                     ModelServerTest.Answer a = post(s, "", "image/png", png);
                     assertEquals(200, a.status(), a.text());
-                    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5),
+                    // unprotected, a request waits for the slow bodies to end (a minute) or times out; the bound
+                    // leaves room for a loaded machine
+                    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20),
                             "a normal request waited " + (System.nanoTime() - t0) / 1e9 + " s");
                 }
                 for (Future<?> f : slow) {
@@ -65,7 +68,26 @@ class SlowClientsTest {
             }
             assertEquals(40, cut.get(), "every slow connection is cut or refused");
             assertEquals(0, s.stats().serverErrors());
-            assertEquals(8, s.stats().predictions());
+            assertEquals(9, s.stats().predictions());
+        }
+    }
+
+    /** The cap counts open connections (Jetty reports a close a moment late): one after another are not refused. */
+    @Test
+    void connectionsOneAfterAnotherAreNotCapped() throws Exception {
+        try (InferenceModel model = InferenceModel.load(TinyModel.export(dir, 0));
+                ModelServer s = ModelServer.builder().model(model).port(0).maxConnectionsPerClient(4).start()) {
+            for (int i = 0; i < 20; i++) {
+                try (Socket socket = new Socket()) {
+                    socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                    socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), s.port()));
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            + "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi").getBytes(StandardCharsets.US_ASCII));
+                    String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                    assertEquals("HTTP/1.1 415", head, "connection " + i);
+                }
+            }
         }
     }
 

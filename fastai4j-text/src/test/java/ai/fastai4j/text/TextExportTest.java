@@ -23,6 +23,10 @@ import ai.fastai4j.nn.Linear;
 import ai.fastai4j.nn.ModelSpec;
 import ai.fastai4j.nn.Module;
 import ai.fastai4j.text.data.TextDataLoaders;
+import ai.fastai4j.text.learner.TextClassifierLearner;
+import ai.fastai4j.text.learner.TextLearners;
+import ai.fastai4j.text.models.AwdLstmConfig;
+import ai.fastai4j.text.models.AwdLstmExport;
 import ai.fastai4j.text.tokenize.TokenCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +124,36 @@ class TextExportTest {
             DataException huge = assertThrows(DataException.class,
                     () -> model.predict("x".repeat(TextExport.DEFAULT_MAX_LEN * 20 + 1)));
             assertTrue(huge.getMessage().contains("characters"), huge.getMessage());
+        }
+    }
+
+    /** An AWD-LSTM classifier from TextLearners exports (its text block and model) and predicts raw text exactly. */
+    @Test
+    void awdLstmClassifierExportsAndPredictsExactly(@TempDir Path dir) throws IOException {
+        Engine.getInstance().setRandomSeed(4);
+        Path file = dir.resolve("awd.fai");
+        List<String> probes = List.of("A great, wonderful film!", "boring", "I hated it, what a dull mess.");
+        float[][] expected = new float[probes.size()][];
+        AwdLstmConfig tiny = AwdLstmConfig.classifier().withSizes(8, 12, 2);
+        try (TextDataLoaders tdl = TextDataLoaders.fromCsv(csv(dir)).bs(8).minFreq(2).numWorkers(0)
+                .cache(new TokenCache(dir.resolve("tok"))).build();
+                TextClassifierLearner learn = TextLearners.classifier(tdl).config(tiny)
+                        .learner(b -> b.progress(false)).build()) {
+            learn.fitOneCycle(1, 1e-2);
+            ModelExport.export(learn, file);
+            for (int i = 0; i < probes.size(); i++) {
+                expected[i] = learn.predict(probes.get(i)).probs();
+            }
+        }
+        try (InferenceModel model = InferenceModel.load(file)) {
+            assertEquals(AwdLstmExport.CLASSIFIER, model.manifest().model().name());
+            for (int i = 0; i < probes.size(); i++) {
+                assertArrayEquals(expected[i], model.predict(probes.get(i)).probs(), "probe " + i);
+            }
+            List<Prediction> batch = model.predictBatch(probes);
+            for (int i = 0; i < probes.size(); i++) {
+                assertArrayEquals(expected[i], batch.get(i).probs(), 1e-5f, "batched probe " + i);
+            }
         }
     }
 }

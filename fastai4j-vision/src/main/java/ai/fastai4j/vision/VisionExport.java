@@ -22,6 +22,9 @@ import java.util.Map;
  * {@link VisionModels#createVisionModel}.
  */
 public final class VisionExport implements ExportExtension {
+    /** Largest side of a resize a model file may ask for: every input is resized to it, so it bounds their cost. */
+    public static final int MAX_RESIZE = 4096;
+
     /** The model factory name of {@link VisionModels#createVisionModel} models. */
     public static final String MODEL_FACTORY = "vision_model";
 
@@ -87,8 +90,9 @@ public final class VisionExport implements ExportExtension {
             }
             throw new IllegalArgumentException("parameter 'channels' must be 1 or 3, got " + c);
         });
-        r.registerItemTransform("resize", Resize.class, Resize::params, p -> Resize.of(Params.getInt(p, "height", 1),
-                Params.getInt(p, "width", 1), Params.getEnum(p, "method", Resize.Method.class)));
+        r.registerItemTransform("resize", Resize.class, Resize::params, p -> Resize.of(
+                Params.getInt(p, "height", 1, MAX_RESIZE), Params.getInt(p, "width", 1, MAX_RESIZE),
+                Params.getEnum(p, "method", Resize.Method.class)));
         r.registerBatchTransform("int_to_float", IntToFloatTensor.class, IntToFloatTensor::params, p -> {
             double div = Params.getDouble(p, "div");
             if (div != 255.0) {
@@ -101,9 +105,30 @@ public final class VisionExport implements ExportExtension {
         r.registerTargetBlock("mask", MaskBlock.class, "segmentation", (b, pipeline) -> Map.of("codes", b.codes()),
                 p -> MaskBlock.of(Params.getStringList(p, "codes")), p -> Params.getStringList(p, "codes").size());
         r.registerModel(UNET_FACTORY, ModelFactory.of(VisionExport::createUnet, p -> Params.getInt(p, "n_out")));
-        r.registerModel(MODEL_FACTORY, ModelFactory.of(
-                (m, p) -> VisionModels.createVisionModel(m, Params.getEnum(p, "arch", Arch.class),
-                        Params.getInt(p, "n_in", 1), Params.getInt(p, "n_out", 1)),
-                p -> Params.getInt(p, "n_out")));
+        r.registerModel(MODEL_FACTORY, new ModelFactory() {
+            @Override
+            public ai.fastai4j.nn.Module create(ai.djl.ndarray.NDManager m, Map<String, Object> p) {
+                return VisionModels.createVisionModel(m, Params.getEnum(p, "arch", Arch.class),
+                        Params.getInt(p, "n_in", 1), Params.getInt(p, "n_out", 1));
+            }
+
+            @Override
+            public java.util.OptionalInt outputs(Map<String, Object> p) {
+                return java.util.OptionalInt.of(Params.getInt(p, "n_out"));
+            }
+
+            /** The image block's channels are the model's input channels: refused on loading, not on predicting. */
+            @Override
+            public void checkInputs(Map<String, Object> p, List<ai.fastai4j.export.Manifest.Component> inputs) {
+                int nIn = Params.getInt(p, "n_in", 1);
+                for (ai.fastai4j.export.Manifest.Component c : inputs) {
+                    if (c.name().equals("image") && c.params().get("channels") instanceof Number ch
+                            && ch.intValue() != nIn) {
+                        throw new IllegalArgumentException("the image block gives " + ch + " channels but the model "
+                                + "takes n_in = " + nIn);
+                    }
+                }
+            }
+        });
     }
 }

@@ -34,26 +34,28 @@ class ArchitectureTest {
                 .importPackages("ai.fastai4j");
         // the rules below would pass vacuously on an empty or partial import
         for (String p : new String[] {"ai.fastai4j.engine", "ai.fastai4j.learner", "ai.fastai4j.vision",
-            "ai.fastai4j.tabular", "ai.fastai4j.collab", "ai.fastai4j.text", "ai.fastai4j.serve", "ai.fastai4j.cli"}) {
+            "ai.fastai4j.tabular", "ai.fastai4j.collab", "ai.fastai4j.text", "ai.fastai4j.serve", "ai.fastai4j.spark", "ai.fastai4j.cli"}) {
             assertTrue(all.containPackage(p), "classes of " + p + " are on the test class path");
         }
     }
 
     @Test
     void modulesDependOneWay() {
-        // core <- vision, tabular, text <- serve <- cli; the applications do not use each other
+        // core <- vision, tabular, text <- serve, spark <- cli; the applications do not use each other
         ArchRule rule = layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("core").definedBy(CORE)
                 .layer("vision").definedBy("ai.fastai4j.vision..")
                 .layer("tabular").definedBy("ai.fastai4j.tabular..", "ai.fastai4j.collab..")
                 .layer("text").definedBy("ai.fastai4j.text..")
                 .layer("serve").definedBy("ai.fastai4j.serve..")
+                .layer("spark").definedBy("ai.fastai4j.spark..")
                 .layer("cli").definedBy("ai.fastai4j.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("serve").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("vision").mayOnlyBeAccessedByLayers("serve", "cli")
-                .whereLayer("tabular").mayOnlyBeAccessedByLayers("serve", "cli")
-                .whereLayer("text").mayOnlyBeAccessedByLayers("serve", "cli");
+                .whereLayer("spark").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("vision").mayOnlyBeAccessedByLayers("serve", "spark", "cli")
+                .whereLayer("tabular").mayOnlyBeAccessedByLayers("serve", "spark", "cli")
+                .whereLayer("text").mayOnlyBeAccessedByLayers("serve", "spark", "cli");
         rule.check(all);
     }
 

@@ -7,6 +7,7 @@ import ai.fastai4j.optim.Slice;
 import ai.fastai4j.text.SpecialTokens;
 import ai.fastai4j.text.data.TextDataLoaders;
 import ai.fastai4j.text.models.AwdLstmConfig;
+import ai.fastai4j.text.models.AwdLstmExport;
 import ai.fastai4j.text.models.LanguageModel;
 import ai.fastai4j.text.models.TextClassifierModel;
 import java.util.ArrayList;
@@ -143,12 +144,17 @@ public final class TextLearners {
                             ? new Metric[] {LanguageModelMetrics.accuracy(), LanguageModelMetrics.perplexity()}
                             : metrics.toArray(Metric[]::new));
             common(b);
-            return new LanguageModelLearner(b, dls, model, seed);
+            LanguageModelLearner learn = new LanguageModelLearner(b, dls, model, seed);
+            learn.setModelSpec(AwdLstmExport.lmSpec(dls.vocab().size(), c));
+            return learn;
         }
     }
 
     /** Builds a {@link TextClassifierLearner}. */
     public static final class ClassifierBuilder extends Base<ClassifierBuilder> {
+        /** fastai's classifier head: one hidden layer of 50 with dropout 0.1. */
+        static final int LIN_FTRS = 50;
+        static final float LIN_P = 0.1f;
         private int bptt = TextClassifierModel.BPTT;
         private int maxLen = TextClassifierModel.MAX_LEN;
 
@@ -175,11 +181,14 @@ public final class TextLearners {
             AwdLstmConfig c = effectiveConfig();
             ai.djl.ndarray.NDManager mm = ai.djl.ndarray.NDManager.newBaseManager();
             TextClassifierModel model = new TextClassifierModel(mm,
-                    dls.vocab().size(), dls.classes().size(), c, bptt, maxLen, List.of(50), List.of(0.1f));
+                    dls.vocab().size(), dls.classes().size(), c, bptt, maxLen, List.of(LIN_FTRS), List.of(LIN_P));
             Learner.Builder b = Learner.builder(dls.dls(), model).splitter(TextSplitters::classifier).owning(model).owning(mm)
                     .metrics(metrics.isEmpty() ? new Metric[] {Metrics.accuracy()} : metrics.toArray(Metric[]::new));
             common(b);
-            return new TextClassifierLearner(b, dls, model);
+            TextClassifierLearner learn = new TextClassifierLearner(b, dls, model);
+            learn.setModelSpec(AwdLstmExport.classifierSpec(dls.vocab().size(), dls.classes().size(), c, bptt, maxLen,
+                    LIN_FTRS, LIN_P));
+            return learn;
         }
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
+import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.export.ModelExport;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.nn.Parameter;
@@ -128,6 +130,15 @@ class TextLearnersTest {
                 assertTrainable(clas, true, true, true, true);
                 clas.fitOneCycle(1, TextLearners.discriminativeLrs(1e-3));
                 assertTrue(Double.isFinite(clas.recorder().values().get(0).get(1)));
+
+                // export: the AWD-LSTM classifier rebuilds from its spec and predicts raw text as the learner does
+                Path fai = ModelExport.export(clas, dir.resolve("clas.fai"));
+                List<String> probes = List.of("Alpha the cat sat on a mat", "Beta a dog ran on the log and then sat");
+                try (InferenceModel im = InferenceModel.load(fai)) {
+                    for (String probe : probes) {
+                        assertArrayEquals(clas.predict(probe).probs(), im.predict(probe).probs(), 1e-6f, probe);
+                    }
+                }
             }
         }
     }

@@ -187,6 +187,43 @@ class VisionExportTest {
         }
     }
 
+    /** Parameters that disagree, or a resize no input should cost, are refused when the file loads. */
+    @Test
+    void disagreeingOrHugeParametersAreRefusedOnLoading(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ok.fai");
+        try (Rig rig = new Rig(dir, 3, Arch.SIMPLE_CNN, Resize.squish(28), List.of())) {
+            ModelExport.export(rig.learn, file);
+        }
+        String channels1 = editManifest(file, dir.resolve("grey.fai"), "\"channels\"\\s*:\\s*3", "\"channels\": 1");
+        ai.fastai4j.export.ModelFileException e = assertThrows(ai.fastai4j.export.ModelFileException.class,
+                () -> InferenceModel.load(Path.of(channels1)));
+        assertTrue(e.getMessage().contains("the image block gives 1 channels but the model takes n_in = 3"),
+                e.getMessage());
+        String huge = editManifest(file, dir.resolve("huge.fai"), "\"height\"\\s*:\\s*28", "\"height\": 100000");
+        e = assertThrows(ai.fastai4j.export.ModelFileException.class, () -> InferenceModel.load(Path.of(huge)));
+        assertTrue(e.getMessage().contains("'height' must be at most 4096, got 100000"), e.getMessage());
+    }
+
+    /** A copy of {@code src} whose manifest has the first match of regex {@code from} replaced; returns its path. */
+    private static String editManifest(Path src, Path dst, String from, String to) throws Exception {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(src.toFile());
+                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(dst))) {
+            for (java.util.zip.ZipEntry e : Collections.list(z.entries())) {
+                byte[] b = z.getInputStream(e).readAllBytes();
+                if (e.getName().equals("manifest.json")) {
+                    String json = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                    String edited = json.replaceFirst(from, to);
+                    assertTrue(!edited.equals(json), json);
+                    b = edited.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        return dst.toString();
+    }
+
     @Test
     void eightThreadsGiveTheSequentialAnswers(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("threads.fai");

@@ -52,8 +52,67 @@ final class DataOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed for splitting, shuffling and weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--masks", paramLabel = "DIR",
+            description = "Segmentation: folder of mask PNGs (palette or grey, pixel = class code) named as the images of --data "
+                    + "(same name, or NAME.png, or NAME_P.png as CamVid); trains a U-Net.")
+    Path masks;
+
+    @Option(names = "--codes", paramLabel = "FILE",
+            description = "Segmentation: the class names of the mask codes, one per line (default: codes.txt next to --masks).")
+    Path codes;
+
+    /** Whether these options describe segmentation data. */
+    boolean segmentation() {
+        return masks != null;
+    }
+
     DataLoaders build() {
         return build(null);
+    }
+
+    /** Images of --data with their masks in --masks, a random --valid-pct (default 0.2) validating. */
+    private DataLoaders buildSegmentation() {
+        if (source.folder == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new TrainCommand()),
+                    "--masks goes with --data (the folder of the images)");
+        }
+        if (!java.nio.file.Files.isDirectory(masks)) {
+            throw new ai.fastai4j.data.DataException("mask folder " + masks + " does not exist");
+        }
+        Path codesFile = codes != null ? codes : masks.toAbsolutePath().getParent().resolve("codes.txt");
+        List<String> names;
+        try {
+            names = java.nio.file.Files.readAllLines(codesFile).stream().map(String::strip).filter(l -> !l.isEmpty())
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new ai.fastai4j.data.DataException("cannot read the mask codes " + codesFile + " (one class name a "
+                    + "line; give the file with --codes): " + e.getMessage(), e);
+        }
+        List<Path> files = ai.fastai4j.vision.ImageFiles.recursive(source.folder);
+        ai.fastai4j.vision.SegmentationDataLoaders.Builder b = ai.fastai4j.vision.SegmentationDataLoaders
+                .fromLabelFunc(source.folder, files, DataOptions.this::maskOf, names)
+                .validPct(validPct != null ? validPct : 0.2);
+        if (grey) {
+            b.grey();
+        }
+        if (size != null) {
+            b.itemTfms(Resize.squish(size));
+        }
+        return b.batchSize(batchSize).seed(seed).build();
+    }
+
+    /** The mask of {@code image}: same file name, NAME.png or NAME_P.png in --masks. */
+    private Path maskOf(Path image) {
+        String name = image.getFileName().toString();
+        String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        for (String candidate : List.of(name, stem + ".png", stem + "_P.png")) {
+            Path p = masks.resolve(candidate);
+            if (java.nio.file.Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new ai.fastai4j.data.DataException("no mask for image " + image + " in " + masks + " (looked for "
+                + name + ", " + stem + ".png and " + stem + "_P.png)");
     }
 
     /** @throws UsageException for a batch size, split share or image size no data could have */
@@ -73,6 +132,9 @@ final class DataOptions {
      */
     DataLoaders build(ModelInputs model) {
         validate();
+        if (masks != null && model == null) {
+            return buildSegmentation();
+        }
         ImageDataLoaders.Builder<?, ?> b;
         if (source.folder != null) {
             ImageDataLoaders.FolderBuilder fb = ImageDataLoaders.fromFolder(source.folder);

@@ -26,7 +26,13 @@ final class ModelOptions {
 
     /** The vision learner these options describe. */
     Learner learner(DataLoaders dls, Consumer<Learner.Builder> configure, Metric... metrics) {
-        VisionLearners.Builder b = VisionLearners.builder(dls, arch).learner(configure).metrics(metrics);
+        return learner(dls, false, configure, metrics);
+    }
+
+    /** The vision learner, or with {@code unet} fastai's {@code unet_learner}, these options describe. */
+    Learner learner(DataLoaders dls, boolean unet, Consumer<Learner.Builder> configure, Metric... metrics) {
+        VisionLearners.Builder b = (unet ? VisionLearners.unetBuilder(dls, arch) : VisionLearners.builder(dls, arch))
+                .learner(configure).metrics(metrics);
         if (weights != null) {
             b.weightsFile(weights);
         } else if (pretrained != null) {

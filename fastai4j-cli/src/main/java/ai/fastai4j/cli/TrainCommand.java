@@ -111,9 +111,11 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint.Meta resumed = resume == null ? null : readCheckpoint(resume);
         Fastai4j.setSeed(data.seed);
         try (DataLoaders dls = data.build();
-                Learner learn = model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
-            System.out.printf("%d training and %d validation images, %d classes: %s%n", dls.train().numItems(),
-                    dls.valid().numItems(), dls.c(), dls.vocab());
+                Learner learn = data.segmentation()
+                        ? model.learner(dls, true, b -> b.path(out), Metrics.foregroundAcc(), Metrics.diceMulti())
+                        : model.learner(dls, b -> b.path(out), Metrics.accuracy())) {
+            System.out.printf("%d training and %d validation images, %d %s: %s%n", dls.train().numItems(),
+                    dls.valid().numItems(), dls.c(), data.segmentation() ? "mask codes" : "classes", dls.vocab());
             Object pretrained = learn.provenance().get(VisionLearners.PRETRAINED_WEIGHTS);
             int nEpochs = resumed == null ? epochs : resumed.nEpoch();
             double lrMax = resumed == null ? resolveLr(learn, lr, out)

@@ -86,6 +86,14 @@ class SegmentationTest {
             assertInstanceOf(DynamicUnet.class, learn.model());
             assertEquals(3, learn.paramGroups().size(), "fastai's ResNet split: stem..layer2, layer3, decoder");
             learn.fitOneCycle(1, 1e-3);
+            try (ai.fastai4j.learner.Preds preds = learn.getPreds()) {
+                float[] probs = preds.probs().toFloatArray();
+                for (float v : probs) {
+                    assertTrue(Float.isFinite(v), "finite probabilities in evaluation mode");
+                }
+            }
+            List<Double> lastEpoch = learn.recorder().values().get(0);
+            assertTrue(lastEpoch.stream().allMatch(v -> Double.isFinite(v)), "finite losses and metrics " + lastEpoch);
             Path fai = ai.fastai4j.export.ModelExport.export(learn, dir.resolve("unet.fai"));
             Prediction fromLearner = learn.predict(files.get(0));
             try (InferenceModel model = InferenceModel.load(fai)) {

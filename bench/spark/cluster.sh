@@ -22,7 +22,9 @@ BENCH_CP="$ROOT/bench/target/fastai4j-bench-0.1.0-SNAPSHOT.jar:$(cat bench/targe
 tr ':' '\n' < fastai4j-cli/target/classpath.txt | grep -v -e '/ai/fastai4j/' -e '/ai/djl/' | while read -r j; do
   ln -sf "$j" "$WORK/spark-home/jars/"
 done
-export SPARK_HOME="$WORK/spark-home" DJL_OFFLINE=true OPT_OUT_TRACKING=true
+# a RELEASE file makes Spark's launcher take SPARK_HOME/jars as a distribution's jars (else it looks for a build)
+touch "$WORK/spark-home/RELEASE"
+export SPARK_HOME="$WORK/spark-home" SPARK_SCALA_VERSION=2.13 DJL_OFFLINE=true OPT_OUT_TRACKING=true
 OPENS="-XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true"
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
          java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do

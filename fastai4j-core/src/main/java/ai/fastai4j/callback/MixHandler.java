@@ -82,17 +82,7 @@ abstract class MixHandler implements Callback {
     }
 
     static int[] permutation(int n, Random rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return ai.fastai4j.data.Splitters.permutation(n, rng);
     }
 
     /** A Beta(a, a) draw: X / (X + Y) with X, Y ~ Gamma(a, 1). */

@@ -93,7 +93,8 @@ public final class Splitters {
         };
     }
 
-    static int[] permutation(int n, Random rng) {
+    /** A random permutation of 0..n-1 (Fisher-Yates, from the last position down), the same for the same generator. */
+    public static int[] permutation(int n, Random rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

@@ -2,6 +2,7 @@ package ai.fastai4j.serve;
 
 import ai.fastai4j.data.DataException;
 import ai.fastai4j.export.InferenceModel;
+import ai.fastai4j.learner.Prediction;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +34,26 @@ record HandlerContext(InferenceModel model, RequestDecoder decoder, long maxPixe
     <I, O> InferenceQueue<I, O> queue(Function<I, O> single, Function<List<I>, List<O>> batch) {
         return new InferenceQueue<>(single, batch, workers, maxBatch, batchWindowNanos, maxQueue,
                 "fastai4j-inference");
+    }
+
+    /**
+     * A queue whose entries are the inputs of one request each (rows, texts): a lone request with one input is
+     * predicted alone (exactly {@link InferenceModel#predict}), several waiting requests run as one batch.
+     */
+    InferenceQueue<List<Object>, List<Prediction>> requestQueue() {
+        return queue(inputs -> inputs.size() == 1 ? List.of(model.predict(inputs.get(0))) : model.predictBatch(inputs),
+                requests -> {
+                    List<Object> all = new java.util.ArrayList<>();
+                    requests.forEach(all::addAll);
+                    List<Prediction> ps = model.predictBatch(all);
+                    List<List<Prediction>> out = new java.util.ArrayList<>(requests.size());
+                    int from = 0;
+                    for (List<Object> r : requests) {
+                        out.add(ps.subList(from, from + r.size()));
+                        from += r.size();
+                    }
+                    return out;
+                });
     }
 
     /**

@@ -40,7 +40,7 @@ final class RowsHandler implements ModelHandler {
         this.collab = ModelKinds.takes(model.manifest(), "collab");
         this.columns = ModelInput.of(model.manifest(), model.file()).columns();
         this.page = rowPage().getBytes(StandardCharsets.UTF_8);
-        this.queue = context.queue(this::predictRows, this::predictRequests);
+        this.queue = context.requestQueue();
     }
 
     /** How a row model is called, for error messages and the text page. */
@@ -126,25 +126,6 @@ final class RowsHandler implements ModelHandler {
             }
         }
         return row;
-    }
-
-    /** The rows of one request: one row is predicted alone (exactly {@link InferenceModel#predict}). */
-    private List<Prediction> predictRows(List<Object> rows) {
-        return rows.size() == 1 ? List.of(model.predict(rows.get(0))) : model.predictBatch(rows);
-    }
-
-    /** The rows of several requests as one batch (a failure reruns each request alone, naming its own row). */
-    private List<List<Prediction>> predictRequests(List<List<Object>> requests) {
-        List<Object> all = new ArrayList<>();
-        requests.forEach(all::addAll);
-        List<Prediction> ps = model.predictBatch(all);
-        List<List<Prediction>> out = new ArrayList<>(requests.size());
-        int from = 0;
-        for (List<Object> r : requests) {
-            out.add(ps.subList(from, from + r.size()));
-            from += r.size();
-        }
-        return out;
     }
 
     @Override

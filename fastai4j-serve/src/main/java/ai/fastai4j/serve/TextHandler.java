@@ -37,7 +37,7 @@ final class TextHandler implements ModelHandler {
         Map<String, Object> p = model.manifest().inputs().get(0).params();
         this.maxLen = Params.getInt(p, "max_len", 1);
         this.maxChars = (long) maxLen * CHARS_PER_TOKEN;
-        this.queue = context.queue(this::predictTexts, this::predictRequests);
+        this.queue = context.requestQueue();
     }
 
     /** Whether the manifest's only input is a text block of a classifier (not a language model). */
@@ -108,25 +108,6 @@ final class TextHandler implements ModelHandler {
                     + maxChars + " (" + maxLen + " tokens)");
         }
         return t;
-    }
-
-    /** The texts of one request: one text is predicted alone (exactly {@link InferenceModel#predict}). */
-    private List<Prediction> predictTexts(List<Object> texts) {
-        return texts.size() == 1 ? List.of(model.predict(texts.get(0))) : model.predictBatch(texts);
-    }
-
-    /** The texts of several requests as one batch. */
-    private List<List<Prediction>> predictRequests(List<List<Object>> requests) {
-        List<Object> all = new ArrayList<>();
-        requests.forEach(all::addAll);
-        List<Prediction> ps = model.predictBatch(all);
-        List<List<Prediction>> out = new ArrayList<>(requests.size());
-        int from = 0;
-        for (List<Object> r : requests) {
-            out.add(ps.subList(from, from + r.size()));
-            from += r.size();
-        }
-        return out;
     }
 
     @Override

@@ -183,13 +183,6 @@ public final class LMDataLoader implements SampleSource {
     }
 
     private static int[] permutation(int n, Random rng) {
-        int[] p = SampleSource.identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return ai.fastai4j.data.Splitters.permutation(n, rng);
     }
 }

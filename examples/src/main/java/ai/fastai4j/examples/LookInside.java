@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import ai.fastai4j.data.DataLoaders;
 import ai.fastai4j.data.external.ExternalData;
 import ai.fastai4j.data.external.URLs;
-import ai.fastai4j.hooks.ActivationStats;
+import ai.fastai4j.callback.ActivationStats;
 import ai.fastai4j.interpret.Cam;
 import ai.fastai4j.interpret.ClassificationInterpretation;
 import ai.fastai4j.learner.Learner;

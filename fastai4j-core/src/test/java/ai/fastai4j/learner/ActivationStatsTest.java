@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.fastai4j.hooks.ActivationStats;
+import ai.fastai4j.callback.ActivationStats;
 import ai.fastai4j.hooks.Hook;
 import ai.fastai4j.nn.Module;
 import java.nio.file.Files;

@@ -1,9 +1,10 @@
-package ai.fastai4j.hooks;
+package ai.fastai4j.callback;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.fastai4j.hooks.Hooks;
 import ai.fastai4j.learner.Callback;
 import ai.fastai4j.learner.Learner;
 import ai.fastai4j.nn.Module;

@@ -15,11 +15,12 @@ cd "$ROOT"
 MODEL="${1:-runs/quickstart/fashion_mnist.fai}"
 RATINGS="${2:-../shared/data/movielens/ratings.csv}"
 WORK="$ROOT/bench/target/spark-cluster"
-rm -rf "$WORK"; mkdir -p "$WORK/spark-home/jars"
+rm -rf "$WORK/spark-home" "$WORK"/worker* "$WORK"/*-out.csv; mkdir -p "$WORK/spark-home/jars"
 
 ./mvnw -o -q -B -pl bench,fastai4j-cli -am package -DskipTests
 BENCH_CP="$ROOT/bench/target/fastai4j-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)"
-tr ':' '\n' < fastai4j-cli/target/classpath.txt | grep -v -e '/ai/fastai4j/' -e '/ai/djl/' | while read -r j; do
+# (fastai4j's own jars and DJL's stay out: they must load in the same class loader, the one spark.jars feeds)
+tr ':' '\n' < fastai4j-cli/target/classpath.txt | grep -v -e '/ai/fastai4j/' -e '/ai/djl/' -e '/fastai4j-[^/]*\.jar$' | while read -r j; do
   ln -sf "$j" "$WORK/spark-home/jars/"
 done
 # a RELEASE file makes Spark's launcher take SPARK_HOME/jars as a distribution's jars (else it looks for a build)
@@ -50,7 +51,8 @@ echo "cluster: master spark://127.0.0.1:7077, 2 workers x 1 core"
 IMAGES="$WORK/fashion-test"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --write-images "$IMAGES" --images 10000
 COLLAB="$WORK/ratings.fai"
-java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dai.djl.pytorch.num_threads=1 -cp "$BENCH_CP" ai.fastai4j.bench.SparkBatchBench --train-collab "$RATINGS" --out "$COLLAB"
+[ -f "$COLLAB" ] || java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dai.djl.pytorch.num_threads=1 -cp "$BENCH_CP" \
+  ai.fastai4j.bench.SparkBatchBench --train-collab "$RATINGS" --out "$COLLAB"
 
 CONF=(--master spark://127.0.0.1:7077 --conf spark.executor.memory=2g --conf spark.executor.cores=1
       --conf "spark.executor.extraJavaOptions=-Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true")

@@ -28,7 +28,8 @@ import org.apache.spark.sql.SparkSession;
  * rounds alternated: images/s of the Fashion-MNIST test images (written once as PNG files) read from disk and
  * scored (1) by the plain loop, (2) by Spark {@code local[1]}, (3) by Spark {@code local[2]}; each model call
  * uses one intra-op thread, so that 1 vs 2 task slots measures Spark's scaling and the plain loop vs
- * {@code local[1]} its overhead. Checks that Spark's labels equal the plain loop's and prints the accuracy.
+ * {@code local[1]} its overhead; the order alternates between rounds. Checks that Spark's labels equal the plain
+ * loop's and prints the accuracy.
  *
  * <pre>
  * java -Dai.djl.pytorch.num_threads=1 [Spark's --add-opens] -cp ... ai.fastai4j.bench.SparkBatchBench \
@@ -74,9 +75,19 @@ public final class SparkBatchBench {
         Map<String, String> plainLabels = new java.util.HashMap<>();
         List<double[]> rates = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            double plain = plainLoop(model, files, plainLabels);
-            double l1 = spark("local[1]", model, images, plainLabels);
-            double l2 = spark("local[2]", model, images, plainLabels);
+            // the order alternates between rounds, so that neither side always runs first (JIT, page cache)
+            double plain;
+            double l1;
+            double l2;
+            if (r % 2 == 0) {
+                plain = plainLoop(model, files, plainLabels);
+                l1 = spark("local[1]", model, images, plainLabels);
+                l2 = spark("local[2]", model, images, plainLabels);
+            } else {
+                l2 = spark("local[2]", model, images, plainLabels);
+                l1 = spark("local[1]", model, images, plainLabels);
+                plain = plainLoop(model, files, plainLabels);
+            }
             rates.add(new double[] {plain, l1, l2});
             System.out.printf(Locale.ROOT, "round %d: plain loop %.0f img/s, spark local[1] %.0f img/s, local[2] %.0f img/s%n",
                     r + 1, plain, l1, l2);
